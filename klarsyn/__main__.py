@@ -1,0 +1,3 @@
+from klarsyn.cli.main import run
+
+run()

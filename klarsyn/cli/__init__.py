@@ -1,0 +1,1 @@
+"""The ``klarsyn`` command line."""

@@ -1,0 +1,48 @@
+"""``klarsyn demo``: a realistic Nordic company to explore, built through the normal import."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from klarsyn.cli.state import console, state
+from klarsyn.collect.importer import import_file
+
+
+def demo_command(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the dashboard afterwards.")
+    ] = True,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generator; the same seed, the same company.")
+    ] = 7,
+    feedback: Annotated[int, typer.Option(help="How many feedback items to generate.")] = 60_000,
+) -> None:
+    """Create the demo company (14 months, 60,000 feedback items) in the store."""
+    from klarsyn.demo import generate
+
+    app_state = state(ctx)
+    store = app_state.store()
+    with console.status("generating the demo company…"):
+        company = generate(seed=seed, feedback=feedback)
+    with tempfile.TemporaryDirectory(prefix="klarsyn-demo-") as tmp:
+        files = company.write(Path(tmp))
+        for kind in ("customers", "campaigns", "events", "feedback"):
+            with console.status(f"importing {kind}…"):
+                report = import_file(files[kind], kind=kind, store=store, source=f"demo-{kind}")
+            console.print(f"{kind:>10}: {report.summary()}")
+    url = app_state.settings.database_url
+    console.print(f"[green]Demo company ready[/] in {url}")
+    if serve:
+        console.print(
+            "The dashboard is not part of this version yet; explore with "
+            "[bold]klarsyn export feedback[/] or the Python API."
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo", rich_help_panel="Start")(demo_command)

@@ -1,0 +1,129 @@
+"""Reading the store into Polars frames for analytics and export.
+
+The analytics core only ever sees these frames; it never learns where they came from.
+Attributes (stored as JSON) become one string column each.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+from sqlalchemy import Select, Text, cast, select
+
+from klarsyn.storage.store import Store
+from klarsyn.storage.tables import customers, events, feedback
+from klarsyn.storage.types import SQLITE_TIMESTAMP_FORMAT
+
+FEEDBACK_COLUMNS = (
+    "id",
+    "source",
+    "received_at",
+    "channel",
+    "customer_id",
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "text",
+    "language",
+)
+
+
+def _read(store: Store, query: Select[tuple[object, ...]], timestamps: list[str]) -> pl.DataFrame:
+    with store.engine.connect() as connection:
+        result = connection.execute(query)
+        names = list(result.keys())
+        rows = result.fetchall()
+    frame = pl.DataFrame(
+        [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in names],
+        schema=names,
+        orient="col",
+        infer_schema_length=None,
+    )
+    for name in timestamps:
+        frame = frame.with_columns(_utc(frame[name]).alias(name))
+    return frame
+
+
+def _utc(series: pl.Series) -> pl.Series:
+    if series.dtype == pl.String or series.dtype == pl.Null:
+        parsed = series.cast(pl.String).str.to_datetime(SQLITE_TIMESTAMP_FORMAT, time_unit="us")
+        return parsed.dt.replace_time_zone("UTC")
+    return series.cast(pl.Datetime("us", "UTC"))
+
+
+def expand_attributes(frame: pl.DataFrame, column: str = "attributes") -> pl.DataFrame:
+    """Replace a JSON text column by one string column per key found in any row."""
+    if frame.is_empty():
+        return frame.drop(column)
+    decoded = frame[column].str.json_decode(infer_schema_length=None)
+    if not isinstance(decoded.dtype, pl.Struct) or not decoded.dtype.fields:
+        return frame.drop(column)
+    taken = set(frame.columns)
+    attributes = decoded.struct.unnest()
+    attributes = attributes.rename(
+        {name: f"attr_{name}" for name in attributes.columns if name in taken}
+    ).with_columns(pl.all().cast(pl.String))
+    return pl.concat([frame.drop(column), attributes], how="horizontal")
+
+
+def feedback_frame(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    channel: str | None = None,
+    source: str | None = None,
+) -> pl.DataFrame:
+    """All feedback (optionally filtered) as a frame.
+
+    Columns: ``id`` (the external id), ``source``, ``received_at`` (UTC), ``channel``,
+    ``customer_id``, ``nps``, ``csat``, ``ces``, ``rating``, ``text``, ``language``, then one
+    string column per attribute.
+    """
+    c = feedback.c
+    query = select(
+        c.external_id.label("id"),
+        *(c[name] for name in FEEDBACK_COLUMNS[1:]),
+        cast(c.attributes, Text).label("attributes"),
+    ).order_by(c.received_at, c.id)
+    if since is not None:
+        query = query.where(c.received_at >= since)
+    if until is not None:
+        query = query.where(c.received_at < until)
+    if channel is not None:
+        query = query.where(c.channel == channel)
+    if source is not None:
+        query = query.where(c.source == source)
+    frame = _read(store, query, ["received_at"])
+    scores = [pl.col(s).cast(pl.Int64) for s in ("nps", "csat", "ces", "rating")]
+    return expand_attributes(frame.with_columns(scores))
+
+
+def customers_frame(store: Store) -> pl.DataFrame:
+    """Customers: ``customer_id``, ``annual_value``, ``churned_at`` (UTC), then attributes."""
+    c = customers.c
+    query = select(
+        c.customer_id,
+        c.value.label("annual_value"),
+        c.churned_at,
+        cast(c.attributes, Text).label("attributes"),
+    ).order_by(c.customer_id)
+    frame = _read(store, query, ["churned_at"])
+    return expand_attributes(frame.with_columns(pl.col("annual_value").cast(pl.Float64)))
+
+
+def events_frame(store: Store, *, type: str | None = None) -> pl.DataFrame:
+    """Events: ``id``, ``customer_id``, ``occurred_at`` (UTC), ``type``, then attributes."""
+    c = events.c
+    query = select(
+        c.external_id.label("id"),
+        c.customer_id,
+        c.occurred_at,
+        c.type,
+        cast(c.attributes, Text).label("attributes"),
+    ).order_by(c.occurred_at, c.id)
+    if type is not None:
+        query = query.where(c.type == type)
+    return expand_attributes(_read(store, query, ["occurred_at"]))
