@@ -15,6 +15,8 @@ import typer
 from klarsyn.cli.state import console, state
 from klarsyn.storage.columnar import feedback_frame
 
+ISO = "%Y-%m-%dT%H:%M:%S%.f%:z"
+
 
 class ExportFormat(StrEnum):
     csv = "csv"
@@ -57,10 +59,10 @@ def export_command(
             raise typer.BadParameter("Parquet is binary: give --out FILE", param_hint="--out")
         frame.write_parquet(out)
     elif format is ExportFormat.jsonl:
-        text = frame.with_columns(pl.col("received_at").dt.to_string("iso")).write_ndjson()
+        text = frame.with_columns(pl.col("received_at").dt.strftime(ISO)).write_ndjson()
         _write(text, out)
     else:
-        _write(frame.write_csv(datetime_format="%Y-%m-%dT%H:%M:%S%.f%:z"), out)
+        _write(frame.write_csv(datetime_format=ISO), out)
     if out is not None:
         console.print(f"exported {len(frame):,} feedback rows to {out}")
 

@@ -50,10 +50,14 @@ def list_rows(
 def list_runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="At most this many runs.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List import runs with their counts."""
     with store(ctx).engine.connect() as connection:
         runs = imports.runs(connection, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(runs, default=str))
+        return
     table = Table(title="Import runs")
     for column in (
         "run",
