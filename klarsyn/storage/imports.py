@@ -80,7 +80,7 @@ def add_quarantined(
 
 
 def quarantined_rows(
-    connection: Connection, *, run_id: int | None = None, limit: int = 100
+    connection: Connection, *, run_id: int | None = None, limit: int | None = 100
 ) -> list[dict[str, Any]]:
     """The newest quarantined rows (of one run, or of all), with their run's kind and source."""
     q, r = quarantine.c, import_runs.c

@@ -130,3 +130,34 @@ def test_database_url_from_the_environment(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert db.exists()
+
+
+def test_quarantined_rows_can_be_fixed_and_imported_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = write_feedback(tmp_path)
+    runner.invoke(app, ["--db", database_url, "import", "feedback", str(path)])
+    fix = tmp_path / "fix.csv"
+    result = runner.invoke(
+        app, ["--db", database_url, "quarantine", "export", "--run", "1", "--out", str(fix)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = pl.read_csv(fix, infer_schema=False)
+    assert rows["_reason"].to_list() == ["nps '11' is outside 0-10"]
+    rows.with_columns(pl.lit("10").alias("nps")).write_csv(fix)
+
+    again = runner.invoke(
+        app,
+        [
+            "--db",
+            database_url,
+            "import",
+            "feedback",
+            str(fix),
+            "--source",
+            "feedback.csv",
+            "--map",
+            "_row=,_reason=",
+        ],
+    )
+    assert "imported 1 · duplicates 0 · quarantined 0" in again.output
