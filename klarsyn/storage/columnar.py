@@ -7,14 +7,16 @@ Attributes (stored as JSON) become one string column each.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, Text, cast, select
 
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import customers, events, feedback
-from klarsyn.storage.types import SQLITE_TIMESTAMP_FORMAT
 
+TIMESTAMPS = {"received_at", "occurred_at", "churned_at", "starts_at", "ends_at"}
+SCORES = {"nps", "csat", "ces", "rating"}
 FEEDBACK_COLUMNS = (
     "id",
     "source",
@@ -30,7 +32,12 @@ FEEDBACK_COLUMNS = (
 )
 
 
-def _read(store: Store, query: Select[tuple[object, ...]], timestamps: list[str]) -> pl.DataFrame:
+def read_frame(store: Store, query: Select[Any]) -> pl.DataFrame:
+    """Run ``query`` and return its rows as a frame.
+
+    Columns named in :data:`TIMESTAMPS` become UTC datetimes, score columns integers, and an
+    ``attributes`` JSON column becomes one string column per key.
+    """
     with store.engine.connect() as connection:
         result = connection.execute(query)
         names = list(result.keys())
@@ -41,14 +48,18 @@ def _read(store: Store, query: Select[tuple[object, ...]], timestamps: list[str]
         orient="col",
         infer_schema_length=None,
     )
-    for name in timestamps:
-        frame = frame.with_columns(_utc(frame[name]).alias(name))
+    frame = frame.with_columns(
+        *(_utc(frame[name]).alias(name) for name in names if name in TIMESTAMPS),
+        *(pl.col(name).cast(pl.Int64) for name in names if name in SCORES),
+    )
+    if "attributes" in names:
+        frame = expand_attributes(frame)
     return frame
 
 
 def _utc(series: pl.Series) -> pl.Series:
     if series.dtype == pl.String or series.dtype == pl.Null:
-        parsed = series.cast(pl.String).str.to_datetime(SQLITE_TIMESTAMP_FORMAT, time_unit="us")
+        parsed = series.cast(pl.String).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us")
         return parsed.dt.replace_time_zone("UTC")
     return series.cast(pl.Datetime("us", "UTC"))
 
@@ -68,6 +79,17 @@ def expand_attributes(frame: pl.DataFrame, column: str = "attributes") -> pl.Dat
     return pl.concat([frame.drop(column), attributes], how="horizontal")
 
 
+def feedback_query() -> Select[Any]:
+    """The feedback columns analytics read, with the store id as ``row_id``."""
+    c = feedback.c
+    return select(
+        c.id.label("row_id"),
+        c.external_id.label("id"),
+        *(c[name] for name in FEEDBACK_COLUMNS[1:]),
+        cast(c.attributes, Text).label("attributes"),
+    )
+
+
 def feedback_frame(
     store: Store,
     *,
@@ -76,18 +98,15 @@ def feedback_frame(
     channel: str | None = None,
     source: str | None = None,
 ) -> pl.DataFrame:
-    """All feedback (optionally filtered) as a frame.
+    """Feedback (optionally filtered) read straight from the store, oldest first.
 
     Columns: ``id`` (the external id), ``source``, ``received_at`` (UTC), ``channel``,
     ``customer_id``, ``nps``, ``csat``, ``ces``, ``rating``, ``text``, ``language``, then one
-    string column per attribute.
+    string column per attribute. For analytics over many rows, read
+    :func:`klarsyn.storage.mirror.scan_feedback` instead.
     """
     c = feedback.c
-    query = select(
-        c.external_id.label("id"),
-        *(c[name] for name in FEEDBACK_COLUMNS[1:]),
-        cast(c.attributes, Text).label("attributes"),
-    ).order_by(c.received_at, c.id)
+    query = feedback_query().order_by(c.received_at, c.id)
     if since is not None:
         query = query.where(c.received_at >= since)
     if until is not None:
@@ -96,9 +115,7 @@ def feedback_frame(
         query = query.where(c.channel == channel)
     if source is not None:
         query = query.where(c.source == source)
-    frame = _read(store, query, ["received_at"])
-    scores = [pl.col(s).cast(pl.Int64) for s in ("nps", "csat", "ces", "rating")]
-    return expand_attributes(frame.with_columns(scores))
+    return read_frame(store, query).drop("row_id")
 
 
 def customers_frame(store: Store) -> pl.DataFrame:
@@ -110,8 +127,7 @@ def customers_frame(store: Store) -> pl.DataFrame:
         c.churned_at,
         cast(c.attributes, Text).label("attributes"),
     ).order_by(c.customer_id)
-    frame = _read(store, query, ["churned_at"])
-    return expand_attributes(frame.with_columns(pl.col("annual_value").cast(pl.Float64)))
+    return read_frame(store, query).with_columns(pl.col("annual_value").cast(pl.Float64))
 
 
 def events_frame(store: Store, *, type: str | None = None) -> pl.DataFrame:
@@ -126,4 +142,4 @@ def events_frame(store: Store, *, type: str | None = None) -> pl.DataFrame:
     ).order_by(c.occurred_at, c.id)
     if type is not None:
         query = query.where(c.type == type)
-    return expand_attributes(_read(store, query, ["occurred_at"]))
+    return read_frame(store, query)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -38,6 +41,14 @@ def normalise_url(url: str) -> URL:
     )
 
 
+def default_columnar_dir(url: URL) -> Path:
+    if url.get_backend_name() == "sqlite" and url.database not in {None, "", ":memory:"}:
+        return Path(str(url.database)).with_suffix(".columnar")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+    return cache / "klarsyn" / "columnar" / key
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     # pysqlite would run DDL outside transactions; let SQLAlchemy's BEGIN govern instead, so a
     # failed migration or import batch rolls back whole.
@@ -58,12 +69,18 @@ def _sqlite_begin(connection: Connection) -> None:
 class Store:
     """The source of truth for feedback, customers, events, campaigns and imports."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, columnar_dir: Path) -> None:
         self.engine = engine
+        self.columnar_dir = columnar_dir
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Self:
-        """Open the store at ``url``, creating and migrating its schema on first use."""
+    def open(cls, url: str, *, upgrade: bool = True, columnar_dir: Path | None = None) -> Self:
+        """Open the store at ``url``, creating and migrating its schema on first use.
+
+        ``columnar_dir`` holds the columnar mirror analytics read (see ``mirror.py``); by default
+        it sits beside a SQLite file (``klarsyn.db`` → ``klarsyn.columnar/``) and, for other
+        stores, in the user's cache directory under a name derived from the URL.
+        """
         parsed = normalise_url(url)
         if parsed.get_backend_name() == "postgresql":
             try:
@@ -77,7 +94,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
-        store = cls(engine)
+        store = cls(engine, columnar_dir=columnar_dir or default_columnar_dir(parsed))
         if upgrade:
             try:
                 migrate.upgrade(engine)
