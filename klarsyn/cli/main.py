@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from klarsyn import __version__
-from klarsyn.cli import demo, exports, imports, quarantine
+from klarsyn.cli import demo, exports, imports, metrics, quarantine
 from klarsyn.cli.state import State, errors
 from klarsyn.config import Settings
 from klarsyn.errors import InputError, KlarsynError
@@ -86,6 +86,7 @@ imports.register(app)
 exports.register(app)
 quarantine.register(app)
 demo.register(app)
+metrics.register(app)
 
 
 def run() -> None:

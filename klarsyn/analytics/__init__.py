@@ -1,0 +1,65 @@
+"""The pure analytics core: Polars frames in, frames or frozen dataclasses out.
+
+Nothing here reads files, databases, settings or the clock, so the same functions serve the CLI,
+the web app, a notebook and a batch job. Randomness, where any, comes from a ``seed=`` argument.
+See docs/metrics.md for the methods.
+"""
+
+from klarsyn.analytics.estimates import SMALL_N, Change, Estimate
+from klarsyn.analytics.grouping import (
+    Summary,
+    combine,
+    estimate_table,
+    metric_table,
+    side_by_side,
+    summarise,
+)
+from klarsyn.analytics.metrics import METRICS, Metric, metric_named
+from klarsyn.analytics.periods import PERIODS, Period, period_starts
+from klarsyn.analytics.prevalence import loudness, prevalence
+from klarsyn.analytics.scores import ces, ces_easy, csat, mean_rating, nps, score
+from klarsyn.analytics.significance import compare, period_changes
+from klarsyn.analytics.trends import control_chart
+from klarsyn.analytics.weighting import (
+    Weights,
+    effective_sample_size,
+    margins,
+    one_voice_per_customer,
+    poststratify,
+    rake,
+)
+
+__all__ = [
+    "METRICS",
+    "PERIODS",
+    "SMALL_N",
+    "Change",
+    "Estimate",
+    "Metric",
+    "Period",
+    "Summary",
+    "Weights",
+    "ces",
+    "ces_easy",
+    "combine",
+    "compare",
+    "control_chart",
+    "csat",
+    "effective_sample_size",
+    "estimate_table",
+    "loudness",
+    "margins",
+    "mean_rating",
+    "metric_named",
+    "metric_table",
+    "nps",
+    "one_voice_per_customer",
+    "period_changes",
+    "period_starts",
+    "poststratify",
+    "prevalence",
+    "rake",
+    "score",
+    "side_by_side",
+    "summarise",
+]
