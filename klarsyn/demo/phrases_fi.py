@@ -1,0 +1,436 @@
+"""Finnish: how Nordhem's Finnish-speaking customers in Sweden write.
+
+Product nouns are in the nominative, so every phrase uses ``{item}`` as a subject.
+"""
+
+from __future__ import annotations
+
+from klarsyn.demo.phrasebook import Phrasebook
+
+_THEMES = {
+    "price": {
+        "negative": (
+            "Aivan liian kallista",
+            "{very}kallista siihen nähden mitä saa",
+            "Hinnat ovat nousseet ihan älyttömästi",
+            "Sama tuote maksoi kilpailijalla melkein puolet vähemmän",
+            "Toimituskulut ovat ihan kohtuuttomat",
+            "Olette taas nostaneet hintoja ja sen huomaa",
+            "Kassalla hinta oli eri kuin hyllyssä",
+            "Ylihinnoiteltua",
+            "Tuntuu että maksaa vain nimestä",
+        ),
+        "positive": (
+            "Hyvät hinnat",
+            "{very}edullista",
+            "Hyvä hinta-laatusuhde",
+            "Halvempaa kuin luulin",
+            "Paljon vastinetta rahalle",
+            "Hyviä tarjouksia juuri nyt",
+        ),
+    },
+    "delivery": {
+        "negative": (
+            "Toimitus oli {days} päivää myöhässä",
+            "Paketti tuli {days} päivää myöhässä",
+            "Tilaukseni kesti ikuisuuden",
+            "Toimitus myöhästyi eikä kukaan ilmoittanut mitään",
+            "Kuljettaja ei koskaan tullut vaikka olin kotona koko päivän",
+            "Seuranta ei päivittynyt moneen päivään",
+            "Sain tekstiviestin että paketti on toimitettu mutta sitä ei löytynyt mistään",
+            "{very}huono toimitus",
+            "Odotin yli viikon",
+            "Paketti meni väärään noutopisteeseen",
+            "Toimitusta siirrettiin kaksi kertaa",
+        ),
+        "neutral": (
+            "Milloin pakettini tulee?",
+            "Missä tilaukseni on?",
+            "Voinko vaihtaa toimitusosoitteen vaikka tilaus on jo lähetetty?",
+            "Seurantalinkki ei toimi, tiedättekö missä paketti on?",
+        ),
+        "positive": (
+            "Nopea toimitus",
+            "{very}nopea toimitus",
+            "Paketti tuli jo seuraavana päivänä",
+            "Toimitus sujui hyvin",
+            "Helppo toimitus ja hyvä seuranta",
+            "Kuljettaja oli ystävällinen ja soitti etukäteen",
+            "Tuli etuajassa",
+        ),
+    },
+    "customer_service": {
+        "negative": (
+            "Asiakaspalvelu oli {very}epäkohtelias",
+            "En saanut asiakaspalvelusta mitään apua",
+            "Asiakaspalvelu pompotteli minua paikasta toiseen",
+            "Asiakaspalvelussa kukaan ei tiedä mitään",
+            "Olen lähettänyt asiakaspalveluun kolme sähköpostia ilman vastausta",
+            "Asiakaspalvelu lupasi soittaa takaisin mutta ei soittanut",
+            "Sain joka kerta eri vastauksen",
+            "Asiakaspalvelu oli ala-arvoista",
+        ),
+        "positive": (
+            "Asiakaspalvelu oli {very}avulias",
+            "Loistavaa palvelua asiakaspalvelusta",
+            "Sain nopeasti apua ystävälliseltä asiakaspalvelijalta",
+            "Chatissa asia ratkesi kahdessa minuutissa",
+            "Asiakaspalvelu otti asiani vakavasti",
+            "Tosi hyvä asiakaspalvelu",
+            "Asiakaspalvelu ratkaisi ongelman heti",
+        ),
+    },
+    "waiting_time": {
+        "negative": (
+            "Jonotin puhelimessa {minutes} minuuttia",
+            "Asiakaspalvelun jonotusajat ovat ihan kohtuuttomia",
+            "{minutes} minuuttia jonossa yksinkertaisen kysymyksen takia",
+            "Chatin mukaan edelläni oli 25 ihmistä",
+            "Odotin {days} päivää vastausta sähköpostiini",
+            "Vastauksen saaminen kestää aivan liian kauan",
+        ),
+        "positive": (
+            "Sain vastauksen tunnin sisällä",
+            "Ei jonoa ollenkaan kun soitin",
+            "Pääsin heti läpi",
+            "Nopea vastaus chatissa",
+            "Lyhyt odotusaika",
+        ),
+    },
+    "opening_hours": {
+        "negative": (
+            "Asiakaspalvelu on kiinni viikonloppuisin, milloin sinne pitäisi soittaa?",
+            "Harmi että asiakaspalvelu sulkeutuu jo viideltä",
+            "Asiakaspalvelun aukioloajat eivät sovi kenellekään joka käy töissä",
+            "Miksi teitä ei tavoita lauantaisin?",
+            "Chat on auki vain virka-aikaan, tosi vanhanaikaista",
+            "Asiakaspalvelun pitäisi olla auki myös iltaisin",
+        ),
+        "neutral": (
+            "Milloin asiakaspalvelu on auki viikonloppuna?",
+            "Onko asiakaspalvelu auki pyhinä?",
+        ),
+    },
+    "billing": {
+        "negative": (
+            "Minulta veloitettiin kahdesti",
+            "Lasku ei vastaa tilaustani",
+            "Sain muistutusmaksun vaikka maksoin ajallaan",
+            "Palautuksen rahoja ei ole vieläkään tullut",
+            "Laskussa on väärä summa",
+            "Hyvitys on kestänyt yli kuukauden",
+        ),
+        "neutral": (
+            "Voitteko lähettää laskun uudestaan? En löydä sitä",
+            "Minulla on kysymys laskusta",
+            "Milloin saan rahat takaisin palautuksesta?",
+        ),
+        "positive": ("Helppo maksaa laskulla", "Rahat tulivat heti takaisin tilille"),
+    },
+    "website_app": {
+        "negative": (
+            "Sovellus kaatuu koko ajan",
+            "Nettisivu on {very}hidas",
+            "Kassa jumittaa nettisivuilla",
+            "En pääse kirjautumaan sovellukseen",
+            "Haku nettisivuilla on ihan surkea",
+            "Sivusto oli alhaalla kun yritin tilata",
+        ),
+        "neutral": ("Miten vaihdan osoitteeni sovelluksessa?",),
+        "positive": (
+            "Kätevä sovellus",
+            "Helppo tilata nettisivuilta",
+            "Sovellus on {very}helppokäyttöinen",
+            "Selkeä nettisivu",
+        ),
+    },
+    "returns": {
+        "negative": (
+            "Palauttaminen on hankalaa",
+            "Palautuksen hyväksyminen kesti ikuisuuden",
+            "Palautuksesta piti maksaa itse",
+            "Palautukseni on ilmeisesti kadonnut",
+            "Hylkäsitte palautukseni ilman selitystä",
+        ),
+        "neutral": (
+            "Miten teen palautuksen?",
+            "Voinko palauttaa netistä ostetun tuotteen myymälään?",
+            "Oletteko saaneet palautukseni?",
+        ),
+        "positive": (
+            "Helppo palautus",
+            "Palautus sujui {very}helposti",
+            "Hyvät palautusehdot",
+            "Sain rahat nopeasti takaisin palautuksen jälkeen",
+        ),
+    },
+    "product_range": {
+        "negative": (
+            "Taas loppu varastosta",
+            "Valikoima on muuttunut tylsäksi",
+            "Haluamani tuote oli loppu joka paikasta",
+            "En löytänyt sitä mitä etsin",
+            "Valikoima on pienempi kuin ennen",
+        ),
+        "neutral": ("Tuleeko {item} takaisin varastoon?", "Myyttekö varaosia?"),
+        "positive": (
+            "Hyvä valikoima",
+            "Paljon kivoja tuotteita",
+            "Löysin juuri sen mitä etsin",
+            "Kiva uusi mallisto",
+            "{very}laaja valikoima",
+        ),
+    },
+    "quality": {
+        "negative": (
+            "{item} hajosi kahdessa viikossa",
+            "Laatu on {very}huono",
+            "{item} tuli ison naarmun kanssa",
+            "Kangas nyppyyntyi ensimmäisessä pesussa",
+            "Laatu on huonontunut",
+            "Ruuvit eivät sopineet ja osia puuttui",
+            "Halvan tuntuinen, ei kestä",
+            "{item} ei kestänyt edes puolta vuotta",
+        ),
+        "positive": (
+            "Hyvä laatu",
+            "{very}hyvä laatu",
+            "Korkea laatu hintaan nähden",
+            "{item} on vuoden jälkeenkin kuin uusi",
+            "Laatu ylitti odotukset",
+            "{item} on juuri kuten kuvassa",
+        ),
+    },
+    "staff_attitude": {
+        "negative": (
+            "Henkilökuntaa ei kiinnostanut",
+            "Epäkohtelias myyjä",
+            "Henkilökuntaa ei näkynyt missään",
+            "Myyjä pyöritteli silmiään kun kysyin",
+            "Henkilökunta jutteli keskenään eikä auttanut",
+        ),
+        "positive": (
+            "Ystävällinen henkilökunta",
+            "{very}mukava henkilökunta",
+            "Sain tosi hyviä vinkkejä osaavalta myyjältä",
+            "Hyvää palvelua myymälässä",
+            "Kassalla ollut kaveri oli tosi mukava",
+            "Henkilökunta auttoi kantamaan kaiken autoon",
+        ),
+    },
+    "packaging": {
+        "negative": (
+            "Paketissa aivan turhaa muovia",
+            "Miksi pieni tuote lähetetään valtavassa laatikossa?",
+            "Aivan liikaa pakkausmateriaalia",
+            "Muovipussit kaiken ympärillä, ihan turhaa",
+        ),
+        "positive": ("Hyvin pakattu", "Siististi pakattu eikä vaurioita"),
+    },
+    "marketing": {
+        "negative": (
+            "Lähetätte aivan liikaa sähköposteja",
+            "Tekstiviesti joka päivä tarjouksista, lopettakaa",
+            "Mainokset lupaavat enemmän kuin pidätte",
+        ),
+        "positive": ("Kivoja tarjouksia uutiskirjeessä", "Hyviä vinkkejä uutiskirjeessä"),
+    },
+}
+
+FINNISH = Phrasebook(
+    language="fi",
+    themes=_THEMES,
+    openers={
+        "negative": (
+            "Valitettavasti en ole tyytyväinen.",
+            "Tosi pettynyt tällä kertaa.",
+            "Mitä teille on tapahtunut?",
+            "Huoh.",
+            "Yleensä olen tyytyväinen, mutta en nyt.",
+        ),
+        "neutral": ("Ihan ok kokemus.", "Ihan ok.", "Niin ja näin.", "Ristiriitaiset fiilikset."),
+        "positive": (
+            "Mahtavaa!",
+            "Tosi tyytyväinen!",
+            "Hieno kokemus.",
+            "Kaikki meni niin kuin piti.",
+            "Tyytyväinen kuten aina.",
+        ),
+    },
+    closers={
+        "negative": (
+            "Tuskin asioin täällä enää.",
+            "Petrausta!",
+            "Ei hyvä.",
+            "Pettymys.",
+            "En suosittele.",
+        ),
+        "neutral": ("Katsotaan ensi kerralla.", "Ei hyvä eikä huono."),
+        "positive": (
+            "Suosittelen!",
+            "Tilaan varmasti uudestaan.",
+            "Kiitos!",
+            "Viisi tähteä.",
+            "Jatkakaa samaan malliin!",
+        ),
+    },
+    otherwise={
+        "negative": ("Mutta kokonaisuus oli huono.", "Muuten ei juuri mikään toiminut."),
+        "neutral": ("Muuten ihan ok.",),
+        "positive": (
+            "Muuten tosi tyytyväinen!",
+            "Muuten kaikki hyvin.",
+            "Mutta kaiken kaikkiaan tyytyväinen.",
+        ),
+    },
+    short_replies={
+        "negative": ("Huono.", "Ei hyvä", "Katastrofi", "Surkea", "Ei enää ikinä", "Pettynyt"),
+        "neutral": ("Ok", "Ihan ok", "Ei mitään erikoista", "Toimi", "Keskinkertainen"),
+        "positive": (
+            "Hyvä!",
+            "Loistava",
+            "Tyytyväinen",
+            "Tosi tyytyväinen!",
+            "Kaikki hyvin",
+            "Ei valittamista",
+            "Täydellinen",
+            "10/10",
+            "Erinomainen",
+            "Nopeaa ja helppoa",
+        ),
+    },
+    setups={
+        "purchase_web": ("Tilasin netistä viime viikolla.", "Tein tilauksen sovelluksessa."),
+        "purchase_store": ("Kävin myymälässä viikonloppuna.", "Asioin eilen myymälässä."),
+        "delivery": ("Paketti tuli eilen.", "Sain juuri tilaukseni."),
+        "use": ("Olen käyttänyt tuotetta muutaman viikon.", "Ostin tämän kuukausi sitten."),
+        "support": (
+            "Otin yhteyttä asiakaspalveluun tällä viikolla.",
+            "Soitin teille tilauksestani.",
+        ),
+        "return": ("Palautin tuotteen viime viikolla.", "Lähetin tilauksen takaisin."),
+    },
+    contrast=("mutta", "mutta", "vaikka"),
+    additive=("ja", "ja lisäksi"),
+    very=("", "", "", "tosi ", "todella ", "erittäin ", "super"),
+    items={
+        "furniture": ("sohva", "pöytä", "sohvapöytä", "tuolit", "kirjahylly", "sänky"),
+        "lighting": ("lamppu", "kattovalaisin", "lattiavalaisin", "valosarja"),
+        "textiles": ("pussilakana", "verhot", "matto", "tyynynpäälliset", "pyyhkeet"),
+        "kitchenware": ("paistinpannu", "kattilat", "lasit", "lautaset", "kahvinkeitin"),
+        "decoration": ("maljakko", "kynttilänjalat", "taulu", "peili", "ruukut"),
+        "outdoor": ("puutarhakalusteet", "aurinkovarjo", "loungesohva", "grilli"),
+        "storage": ("säilytyslaatikot", "vaatekaappi", "naulakko", "lipasto"),
+    },
+    greetings=("Hei", "Hei!", "Moi", "Terve", "Hei Nordhem"),
+    signoffs=(
+        "Terveisin {name}",
+        "Ystävällisin terveisin\n{name}",
+        "T. {name}",
+        "Kiitos, {name}",
+        "Terv. {name}",
+    ),
+    first_names=(
+        "Aino",
+        "Mikko",
+        "Sanna",
+        "Jari",
+        "Laura",
+        "Timo",
+        "Heidi",
+        "Juha",
+        "Katja",
+        "Antti",
+        "Riikka",
+        "Ville",
+    ),
+    surnames=(
+        "korhonen",
+        "virtanen",
+        "mäkinen",
+        "nieminen",
+        "hämäläinen",
+        "laine",
+        "heikkinen",
+        "koskinen",
+    ),
+    cheated_offer={
+        "discount": (
+            "{campaign} -kampanja lupasi 30 % lisäalennuksen, mutta sitä ei koskaan vähennetty"
+            " kassalla",
+            "Houkuttelitte {campaign} -kampanjalla, eikä alennus sitten koskenut mitään mitä"
+            " halusin",
+            "{campaign} -alennus katosi kun pääsin kassalle",
+            "{campaign} -sähköpostissa luvattiin 30 % kaikesta, mutta pienellä präntätty teksti"
+            " sanoi ihan muuta",
+            "Maksoin täyden hinnan vaikka {campaign} lupasi 30 % alennuksen",
+        ),
+        "membership": (
+            "Minusta tehtiin automaattisesti Max-jäsen kun ostin {campaign} -kampanjassa, ja nyt"
+            " veloitetaan {fee} kuussa",
+            "Kukaan ei kertonut että {campaign} tarkoitti {fee} kuukausimaksua",
+            "{campaign} -kampanjan jälkeen minulta on veloitettu {fee} kahtena kuukautena"
+            " jäsenyydestä jota en ole pyytänyt",
+            "{campaign} -kampanjan Max-jäsenyyttä ei voi edes irtisanoa nettisivuilla",
+        ),
+    },
+    cheated_feeling=(
+        "Tunnen itseni huijatuksi",
+        "Ihan puhdasta huijausta",
+        "Tämä on suoraan sanottuna huijausta",
+        "Täysin epäammattimaista",
+        "Harhaanjohtavaa markkinointia",
+        "Hävetkää",
+    ),
+    cheated_queue=(
+        "Soitin asiakaspalveluun ja jonotin {minutes} minuuttia",
+        "Asiakaspalvelu ei vastaa puhelimeen ja chat on täynnä",
+        "Olen yrittänyt tavoittaa asiakaspalvelua {days} päivää ilman vastausta",
+        "Asiakaspalvelu on täysin ylikuormitettu, en pääse läpi",
+        "Lähetin asiakaspalveluun sähköpostia viikko sitten enkä ole saanut vastausta",
+    ),
+    cheated_unhelpful=(
+        "Kun vihdoin pääsin läpi, asiakaspalvelu ei voinut tehdä mitään",
+        "Asiakaspalvelu vain vetosi ehtoihin",
+    ),
+    cheated_closers=(
+        "Irtisanon jäsenyyteni",
+        "En enää ikinä osta teiltä",
+        "Haluan rahani takaisin",
+        "Poistakaa minut kaikilta listoilta",
+    ),
+    store_queue=(
+        "Kassalla pitkä jono ja vain yksi kassa auki",
+        "Jonotin kassalle kaksikymmentä minuuttia",
+        "Kassajono ulottui puoleen myymälään asti",
+        "Vain yksi kassa auki lauantaina, oikeasti?",
+    ),
+    returns_policy=(
+        "100 päivän ilmainen palautus on aivan mahtava",
+        "Ihanaa että palauttamiseen on 100 päivää aikaa",
+        "Uusi palautuskäytäntö saa minut ostamaan teiltä enemmän",
+        "Ilmainen palautus 100 päivän ajan, sitä minä kutsun palveluksi",
+    ),
+    late_partner=(
+        "{partner} on ollut myöhässä jo monta kertaa",
+        "{partner} toimitti {days} päivää luvatun päivän jälkeen",
+        "Miksi käytätte {partner}-kuljetusta? Ne ovat aina myöhässä",
+        "Paketti jumitti {partner}-kuljetuksessa melkein viikon",
+    ),
+    packaging_rants=(
+        "Olen sanonut tämän ennenkin ja sanon taas: lopettakaa muovipussit",
+        "Taas kaikki oli kääritty muoviin. Miksi?",
+        "Taas yksi paketti täynnä turhaa muovia. Olen kirjoittanut teille tästä {n} kertaa",
+        "Kuinka vaikeaa voi olla jättää muovipussi pois?",
+        "Muovipussi laatikossa taas. Eikö teillä ole mitään ympäristöpolitiikkaa?",
+        "Joka kerta sama juttu: muovia, muovia ja lisää muovia",
+        "Kirjoitan taas pakkauksista. Ette selvästikään kuuntele",
+    ),
+    pii={
+        "email": ("Sähköpostini on {email}", "Vastatkaa osoitteeseen {email}"),
+        "phone": ("Soittakaa numeroon {phone}", "Puhelinnumeroni on {phone}"),
+        "order": ("Tilausnumero {order}", "Koskee tilausta {order}"),
+        "national_id": ("Henkilötunnukseni on {national_id}",),
+    },
+    plain_letters={"ä": "a", "ö": "o", "Ä": "A", "Ö": "O"},
+)
