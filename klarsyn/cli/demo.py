@@ -10,6 +10,7 @@ import typer
 
 from klarsyn.cli.state import console, state
 from klarsyn.collect.importer import import_file
+from klarsyn.storage import mirror
 
 
 def demo_command(
@@ -21,6 +22,7 @@ def demo_command(
         int, typer.Option(help="Seed of the generator; the same seed, the same company.")
     ] = 7,
     feedback: Annotated[int, typer.Option(help="How many feedback items to generate.")] = 60_000,
+    port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
 ) -> None:
     """Create the demo company (14 months, 60,000 feedback items) in the store."""
     from klarsyn.demo import generate
@@ -36,6 +38,8 @@ def demo_command(
                 report = import_file(files[kind], kind=kind, store=store, source=f"demo-{kind}")
             console.print(f"{kind:>10}: {report.summary()}")
     url = app_state.settings.database_url
+    with console.status("building the columnar mirror for analytics…"):
+        mirror.refresh(store)
     console.print(f"[green]Demo company ready[/] in {url}")
     if serve:
         console.print(

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from klarsyn import __version__
-from klarsyn.cli import demo, exports, imports, metrics, quarantine
+from klarsyn.cli import demo, exports, imports, metrics, quarantine, serve, users
 from klarsyn.cli.state import State, errors
 from klarsyn.config import Settings
 from klarsyn.errors import InputError, KlarsynError
@@ -87,6 +87,8 @@ exports.register(app)
 quarantine.register(app)
 demo.register(app)
 metrics.register(app)
+serve.register(app)
+users.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,58 @@
+"""The columnar mirror as the dashboard reads it, kept fresh in the background.
+
+Every aggregate on every page reads the mirror. Checking it against the store costs a scan of
+the feedback ids, which a request should not wait for: once the mirror exists, a request older
+than ``max_age`` seconds starts a refresh in a background thread and reads the mirror as it is.
+New feedback therefore reaches the aggregates a few seconds after it arrives. With
+``max_age=0`` (tests) every read refreshes first, in the request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import polars as pl
+
+from klarsyn.storage.mirror import parts, refresh, scan_feedback
+from klarsyn.storage.store import Store
+
+T = TypeVar("T")
+
+
+class MirrorCache:
+    def __init__(self, store: Store, *, max_age: float = 5.0) -> None:
+        self.store = store
+        self.max_age = max_age
+        self._checked = -float("inf")
+        self._lock = threading.Lock()
+        self._running: threading.Thread | None = None
+        self._memo: dict[str, tuple[float, Any]] = {}
+
+    def _refresh(self) -> None:
+        with self._lock:
+            refresh(self.store)
+            self._checked = time.monotonic()
+
+    def scan(self) -> pl.LazyFrame:
+        """All feedback, at most about ``max_age`` seconds behind the store."""
+        stale = time.monotonic() - self._checked > self.max_age
+        if stale and (self.max_age == 0 or not parts(self.store.columnar_dir / "feedback")):
+            self._refresh()
+        elif stale and (self._running is None or not self._running.is_alive()):
+            self._checked = time.monotonic()  # one refresh at a time, not one per request
+            self._running = threading.Thread(target=self._refresh, daemon=True)
+            self._running.start()
+        return scan_feedback(self.store, refreshed=False)
+
+    def memo(self, key: str, compute: Callable[[], T], *, max_age: float = 600.0) -> T:
+        """``compute()``, remembered for ``max_age`` seconds (filter menus change rarely)."""
+        now = time.monotonic()
+        found = self._memo.get(key)
+        if found is None or now - found[0] > max_age or self.max_age == 0:
+            found = (now, compute())
+            self._memo[key] = found
+        value: T = found[1]
+        return value
