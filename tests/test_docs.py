@@ -23,9 +23,7 @@ def command_paths() -> list[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     missing = [
-        path
-        for path in command_paths()
-        if f"klarsyn {path}" not in README and not _grouped(path)
+        path for path in command_paths() if f"klarsyn {path}" not in README and not _grouped(path)
     ]
     assert missing == []
 

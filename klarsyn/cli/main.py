@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from klarsyn import __version__
-from klarsyn.cli import demo, exports, imports, metrics, quarantine, serve, users
+from klarsyn.cli import demo, exports, imports, metrics, quarantine, serve, text, users
 from klarsyn.cli.state import State, errors
 from klarsyn.config import Settings
 from klarsyn.errors import InputError, KlarsynError
@@ -89,6 +89,7 @@ demo.register(app)
 metrics.register(app)
 serve.register(app)
 users.register(app)
+text.register(app)
 
 
 def run() -> None:

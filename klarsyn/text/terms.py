@@ -1,0 +1,154 @@
+"""Term patterns, shared by the sentiment lexicon and the theme taxonomy.
+
+Nordic languages glue words together (*leveranstiden*, *kundeservicen*, *asiakaspalvelussa*),
+so a term is a pattern over one lower-cased token:
+
+- ``bra``: exactly the token *bra*;
+- ``leverans*``: a token starting with *leverans* (inflections: *leveransen*, *leveranser*);
+- ``*leverans``: a token ending with it (compounds: *paketleverans*);
+- ``*leverans*``: anywhere in the token (*hemleveransen*).
+
+A term of several words (``customer service``, ``ingen svarar``) matches consecutive tokens,
+each word a pattern of its own. Lookups are cached per token: real text repeats a small
+vocabulary, so the work per comment is one dictionary lookup per word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V", bound=Hashable)
+
+_NOTHING: tuple[Any, ...] = ()
+
+#: Shortest core a prefix/suffix/infix pattern may have; shorter ones match noise.
+MIN_CORE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One word of a term: its core and where in a token the core may sit."""
+
+    core: str
+    at_start: bool  # the token must start with the core
+    at_end: bool  # the token must end with the core
+
+    @classmethod
+    def parse(cls, word: str) -> Pattern:
+        core = word.strip("*").lower()
+        if not core:
+            raise ValueError(f"term word {word!r} has no letters")
+        return cls(core=core, at_start=not word.startswith("*"), at_end=not word.endswith("*"))
+
+    def matches(self, token: str) -> bool:
+        if self.at_start and self.at_end:
+            return token == self.core
+        if self.at_start:
+            return token.startswith(self.core)
+        if self.at_end:
+            return token.endswith(self.core)
+        return self.core in token
+
+
+@dataclass(frozen=True, slots=True)
+class Hit(Generic[V]):
+    """A term that matched a token: its value, its length in words and its core length."""
+
+    value: V
+    words: tuple[Pattern, ...]
+    strength: int
+
+
+class TermIndex(Generic[V]):
+    """Maps tokens to the values of the terms that match them."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, list[Hit[V]]] = {}
+        self._partial: dict[str, list[Hit[V]]] = {}
+        self._cache: dict[str, tuple[Hit[V], ...]] = {}
+
+    def add(self, term: str, value: V) -> None:
+        """Add ``term`` (one or more space-separated patterns) with ``value``."""
+        words = tuple(Pattern.parse(word) for word in term.split())
+        if not words:
+            raise ValueError("a term needs at least one word")
+        first = words[0]
+        if not (first.at_start and first.at_end) and len(first.core) < MIN_CORE:
+            raise ValueError(f"term {term!r}: a partial word needs {MIN_CORE}+ letters")
+        hit = Hit(value=value, words=words, strength=sum(len(w.core) for w in words))
+        target = self._exact if first.at_start and first.at_end else self._partial
+        target.setdefault(first.core, []).append(hit)
+        self._cache.clear()
+
+    def lookup(self, token: str) -> tuple[Hit[V], ...]:
+        """Every term whose first word matches ``token``, strongest first."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        hits = list(self._exact.get(token, ()))
+        if self._partial:
+            size = len(token)
+            for start in range(size - MIN_CORE + 1):
+                for end in range(start + MIN_CORE, size + 1):
+                    for hit in self._partial.get(token[start:end], ()):
+                        first = hit.words[0]
+                        if (not first.at_start or start == 0) and (not first.at_end or end == size):
+                            hits.append(hit)
+        found = tuple(sorted(hits, key=lambda h: -h.strength))
+        if len(self._cache) < 500_000:
+            self._cache[token] = found
+        return found
+
+    def match(self, tokens: Sequence[str], index: int) -> list[Hit[V]]:
+        """Terms that start at ``tokens[index]`` and match all their words, strongest first."""
+        matched = []
+        for hit in self.lookup(tokens[index]):
+            end = index + len(hit.words)
+            if end > len(tokens):
+                continue
+            if all(w.matches(tokens[index + k]) for k, w in enumerate(hit.words[1:], start=1)):
+                matched.append(hit)
+        return matched
+
+
+class TermChain(Generic[V]):
+    """Several indexes asked in order: the first that knows a token answers for it.
+
+    A comment's own language comes first and its neighbours after; the chain caches the
+    answer per token, so a word costs one dictionary lookup however many indexes there are.
+    """
+
+    def __init__(self, indexes: Sequence[TermIndex[V]]) -> None:
+        self.indexes = tuple(indexes)
+        self._cache: dict[str, tuple[Hit[V], ...]] = {}
+
+    def lookup(self, token: str) -> tuple[Hit[V], ...]:
+        cached = self._cache.get(token)
+        if cached is None:
+            cached = ()
+            for index in self.indexes:
+                cached = index.lookup(token)
+                if cached:
+                    break
+            if len(self._cache) < 500_000:
+                self._cache[token] = cached
+        return cached
+
+    def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
+        """Terms of the first answering index that start at ``tokens[index]``."""
+        hits = self.lookup(tokens[index])
+        if not hits:
+            return _NOTHING
+        size = len(tokens)
+        matched = []
+        for hit in hits:
+            words = hit.words
+            if len(words) == 1:
+                matched.append(hit)
+            elif index + len(words) <= size and all(
+                w.matches(tokens[index + k]) for k, w in enumerate(words[1:], start=1)
+            ):
+                matched.append(hit)
+        return matched

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from klarsyn.errors import SchemaError
+from klarsyn.text.pipeline import OUTPUT_COLUMNS, TextPipeline, analyze
+
+
+def test_analyze_adds_every_column(pipeline: TextPipeline) -> None:
+    frame = pl.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "comment": [
+                "Trevlig personal men leveransen kom för sent. Ring mig på 070-123 45 67",
+                None,
+                "Great crew, but my bag was lost!",
+            ],
+        }
+    )
+    result = analyze(frame, pipeline=pipeline, text_column="comment")
+    assert result.columns == ["id", "comment", *OUTPUT_COLUMNS]
+    first, empty, third = result.to_dicts()
+    assert first["language"] == "sv"
+    assert first["text_masked"].endswith("Ring mig på [PHONE]")
+    assert first["sentiment"] == "negative"
+    assert first["themes"] == ["staff.attitude", "delivery.time"]
+    by_theme = {m["theme"]: m for m in first["mentions"]}
+    assert by_theme["staff"]["sentiment"] == "positive"
+    assert by_theme["staff.attitude"]["sentiment"] == "positive"
+    assert by_theme["delivery.time"]["sentiment"] == "negative"
+    mention = by_theme["delivery.time"]
+    assert first["text_masked"][mention["start"] : mention["end"]] == mention["text"]
+    assert empty["language"] is None and empty["sentiment"] is None and empty["themes"] == []
+    assert third["language"] == "en" and set(third["themes"]) >= {"staff", "travel.luggage"}
+
+
+def test_a_missing_text_column_is_a_schema_error(pipeline: TextPipeline) -> None:
+    with pytest.raises(SchemaError, match="'text'"):
+        analyze(pl.DataFrame({"body": ["x"]}), pipeline=pipeline)
+
+
+def test_an_empty_frame_gives_an_empty_result(pipeline: TextPipeline) -> None:
+    result = analyze(pl.DataFrame({"text": []}, schema={"text": pl.String}), pipeline=pipeline)
+    assert result.columns == ["text", *OUTPUT_COLUMNS]
+    assert len(result) == 0
+
+
+def test_results_do_not_depend_on_batching(pipeline: TextPipeline) -> None:
+    texts = ["Bra service", "Dålig leverans", "Asiakaspalvelu oli hyvä", "Too expensive"]
+    whole = analyze(pl.DataFrame({"text": texts}), pipeline=pipeline)
+    parts = pl.concat([analyze(pl.DataFrame({"text": [t]}), pipeline=pipeline) for t in texts])
+    assert whole.equals(parts)
+
+
+def test_existing_output_columns_are_replaced(pipeline: TextPipeline) -> None:
+    frame = pl.DataFrame({"text": ["Hyvä palvelu"], "language": ["sv"]})
+    result = analyze(frame, pipeline=pipeline)
+    assert result["language"].to_list() == ["fi"]
+    assert result.columns.count("language") == 1

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from klarsyn.text.lexicon import Lexicon, default_lexicon
+from klarsyn.text.sentiment import label, read_sentiment
+from klarsyn.text.tokens import tokenize
+
+LEXICON = default_lexicon()
+
+
+def score(text: str, language: str, lexicon: Lexicon) -> float:
+    return read_sentiment(
+        tokenize(text), rules=lexicon.rules(language), emojis=lexicon.emojis
+    ).score
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("sv", "Priset är alldeles för högt", "negative"),
+        ("sv", "Jättebra bemötande i kassan", "positive"),
+        ("sv", "Inte bra alls", "negative"),
+        ("sv", "Väntade 40 minuter i telefonkön och ingen svarade", "negative"),
+        ("sv", "Kundtjänst svarade aldrig", "negative"),
+        ("sv", "Leveransen kom i tisdags", "neutral"),
+        ("da", "Kundeservice var ikke god, pakken kom aldrig", "negative"),
+        ("da", "Super hurtig levering og søde medarbejdere", "positive"),
+        ("nb", "Veldig fornøyd med leveringen", "positive"),
+        ("nb", "Altfor lang ventetid på telefon", "negative"),
+        ("fi", "Asiakaspalvelu oli todella ystävällinen", "positive"),
+        ("fi", "Toimitus oli myöhässä eikä kukaan vastannut", "negative"),
+        ("en", "Not bad at all :)", "positive"),
+        ("en", "Still waiting on hold, unacceptable!", "negative"),
+        ("en", "Can you change my booking to Friday?", "neutral"),
+        ("en", "Thanks 👍", "positive"),
+    ],
+)
+def test_comment_sentiment(language: str, text: str, expected: str, lexicon: Lexicon) -> None:
+    assert label(score(text, language, lexicon)) == expected
+
+
+def test_negation_flips_and_softens(lexicon: Lexicon) -> None:
+    assert score("bra", "sv", lexicon) > 0 > score("inte bra", "sv", lexicon)
+    assert score("not bad", "en", lexicon) > 0
+    assert score("not bad", "en", lexicon) < -score("bad", "en", lexicon)
+
+
+def test_intensifiers_and_shouting_strengthen(lexicon: Lexicon) -> None:
+    assert score("väldigt bra", "sv", lexicon) > score("bra", "sv", lexicon)
+    assert score("ganska bra", "sv", lexicon) < score("bra", "sv", lexicon)
+    assert score("jättedålig", "sv", lexicon) < score("dålig", "sv", lexicon)
+    assert score("TERRIBLE", "en", lexicon) < score("terrible", "en", lexicon)
+
+
+def test_after_but_the_second_half_outweighs_the_first(lexicon: Lexicon) -> None:
+    assert score("Trevlig personal men dålig mat", "sv", lexicon) < 0
+    assert score("Dålig mat men trevlig personal", "sv", lexicon) > 0
+
+
+def test_each_clause_has_its_own_score(lexicon: Lexicon) -> None:
+    tokens = tokenize("Friendly crew, but the flight was delayed")
+    reading = read_sentiment(tokens, rules=lexicon.rules("en"), emojis=lexicon.emojis)
+    crew = tokens.text.index("crew")
+    delayed = tokens.text.index("delayed")
+    assert reading.score_at(crew) > 0 > reading.score_at(delayed)
+
+
+def test_unknown_language_falls_back(lexicon: Lexicon) -> None:
+    assert lexicon.rules("de").language == "en"
+    assert lexicon.rules(None, fallback="sv").language == "sv"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["sv", "da", "nb", "fi", "en"]))
+def test_scores_stay_within_bounds(text: str, language: str) -> None:
+    # Hypothesis cannot take function-scoped fixtures; the lexicon is read once per module.
+    lexicon = LEXICON
+    reading = read_sentiment(tokenize(text), rules=lexicon.rules(language), emojis=lexicon.emojis)
+    assert -1.0 <= reading.score <= 1.0
+    assert all(-1.0 <= s <= 1.0 for s in reading.clause_scores)
