@@ -168,7 +168,10 @@ def parts(metric: Metric, tallies: pl.DataFrame) -> dict[str, Floats]:
         n_eff = np.where(w2 > 0.0, w * w / w2, 0.0)
         if metric.kind == "mean":
             mean = _array(tallies, "wx") / w
-            spread = np.maximum(_array(tallies, "wx2") / w - mean * mean, 0.0)
+            spread = _array(tallies, "wx2") / w - mean * mean
+            # Sums keep partitions combinable, but E[x²] - E[x]² cancels: what is left of equal
+            # scores is rounding noise, far below the smallest real spread of whole-number scores.
+            spread = np.where(spread <= 1e-12 * mean * mean, 0.0, spread)
             variance = spread * n_eff / (n_eff - 1.0)
             return {"n_eff": n_eff, "estimate": mean, "variance": variance}
         top = _array(tallies, "top") / w
