@@ -5,6 +5,8 @@ the web app, a notebook and a batch job. Randomness, where any, comes from a ``s
 See docs/metrics.md for the methods.
 """
 
+from klarsyn.analytics.driver_segments import SegmentDrivers, compare_segments
+from klarsyn.analytics.drivers import Driver, KeyDrivers, key_drivers
 from klarsyn.analytics.estimates import SMALL_N, Change, Estimate
 from klarsyn.analytics.grouping import (
     Summary,
@@ -34,19 +36,24 @@ __all__ = [
     "PERIODS",
     "SMALL_N",
     "Change",
+    "Driver",
     "Estimate",
+    "KeyDrivers",
     "Metric",
     "Period",
+    "SegmentDrivers",
     "Summary",
     "Weights",
     "ces",
     "ces_easy",
     "combine",
     "compare",
+    "compare_segments",
     "control_chart",
     "csat",
     "effective_sample_size",
     "estimate_table",
+    "key_drivers",
     "loudness",
     "margins",
     "mean_rating",
