@@ -2,20 +2,25 @@
 
 Each batch (its rows, its quarantined rows and the run's counters) is one transaction, so a crash
 leaves whole batches behind, never half of one, and running the import again completes it
-without duplicates.
+without duplicates. Batches are written in order by a writer thread while the next one is read
+and validated, so the database and the parsing work at the same time.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from klarsyn.collect.fields import FIELDS, Kind, field_names
 from klarsyn.collect.mapping import ColumnMapping, apply_mapping
 from klarsyn.collect.readers import RawBatch, Table, open_table
-from klarsyn.collect.validate import Rules, validate
+from klarsyn.collect.validate import Rules, Validated, validate
 from klarsyn.errors import InputError, MappingError
 from klarsyn.storage import bulk, imports
 from klarsyn.storage.imports import Counts
@@ -69,18 +74,21 @@ def import_file(
     table = open_table(
         path, batch_size=batch_size, encoding=encoding, delimiter=delimiter, sheet=sheet
     )
-    return import_table(
-        table,
-        kind=kind,
-        store=store,
-        mapping=mapping or {},
-        source=source or path.name,
-        time_zone=time_zone,
-        date_format=date_format,
-        channel=channel,
-        now=now or datetime.now(UTC),
-        on_progress=on_progress,
-    )
+    try:
+        return import_table(
+            table,
+            kind=kind,
+            store=store,
+            mapping=mapping or {},
+            source=source or path.name,
+            time_zone=time_zone,
+            date_format=date_format,
+            channel=channel,
+            now=now or datetime.now(UTC),
+            on_progress=on_progress,
+        )
+    finally:
+        table.close()
 
 
 def import_table(
@@ -115,7 +123,7 @@ def import_table(
         run_id = imports.start_run(
             connection, kind=kind, source=source, filename=str(table.path), now=now
         )
-    total = Counts()
+    writer = _Writer(store, run_id)
     batch: RawBatch | None = first
     try:
         while batch is not None:
@@ -123,11 +131,13 @@ def import_table(
                 if set(table.columns) - set(targets):
                     targets = apply_mapping(table.columns, mapping, fields=field_names(kind))
                     rules = replace(rules, targets=targets)
-                total += _import_batch(batch, rules, store=store, run_id=run_id)
+                writer.submit(_Checked(batch, validate(batch, rules), kind))
             if on_progress:
                 on_progress(table.position(), table.size)
             batch = next(batches, None)
+        total = writer.finish()
     except BaseException as exc:
+        writer.finish(failed=True)
         with store.begin() as connection:
             imports.finish_run(connection, run_id, now=datetime.now(UTC), error=repr(exc))
         raise
@@ -136,20 +146,82 @@ def import_table(
     return ImportReport(run_id, kind, source, total, tuple(warnings))
 
 
-def _import_batch(batch: RawBatch, rules: Rules, *, store: Store, run_id: int) -> Counts:
-    checked = validate(batch, rules)
-    rejects = checked.rejects + [(u.row_number, u.reason, u.raw) for u in batch.unreadable]
-    with store.begin() as connection:
-        written = bulk.write(connection, rules.kind, checked.rows, run_id=run_id)
-        imports.add_quarantined(connection, run_id, rejects)
-        counts = Counts(
-            rows_read=len(batch) + len(batch.unreadable),
-            imported=written.inserted,
-            updated=written.updated,
-            duplicates=len(checked.rows) - written.inserted - written.updated,
-            quarantined=len(rejects),
-        )
-        imports.add_counts(connection, run_id, counts)
+@dataclass(frozen=True)
+class _Checked:
+    batch: RawBatch
+    validated: Validated
+    kind: Kind
+
+
+class _Writer:
+    """Writes checked batches in order, each in its own transaction, on a thread of its own.
+
+    The queue holds one batch, so at most three are in memory: one being validated, one
+    waiting and one being written.
+    """
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.counts = Counts()
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[_Checked | None] = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="klarsyn-import", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with (
+                self.store.engine.connect() as connection,
+                bulk.import_session(connection) as session,
+            ):
+                while (checked := self._queue.get()) is not None:
+                    with connection.begin():
+                        self.counts += _write_batch(connection, session, checked, self.run_id)
+        except BaseException as exc:
+            self.error = exc
+
+    def _put(self, item: _Checked | None) -> None:
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def submit(self, checked: _Checked) -> None:
+        """Queue a batch; raises what stopped the writer, if anything did."""
+        self._put(checked)
+        if self.error is not None:
+            raise self.error
+
+    def finish(self, *, failed: bool = False) -> Counts:
+        """Write what is queued, stop, and return the counts of all batches written.
+
+        After ``failed`` (the caller is raising already) an error of the writer is not raised.
+        """
+        self._put(None)
+        self._thread.join()
+        if self.error is not None and not failed:
+            raise self.error
+        return self.counts
+
+
+def _write_batch(
+    connection: Connection, session: bulk.Session, checked: _Checked, run_id: int
+) -> Counts:
+    batch, validated = checked.batch, checked.validated
+    rejects = validated.rejects + [(u.row_number, u.reason, u.raw) for u in batch.unreadable]
+    written = bulk.write(connection, checked.kind, validated.rows, run_id=run_id, session=session)
+    imports.add_quarantined(connection, run_id, rejects)
+    counts = Counts(
+        rows_read=len(batch) + len(batch.unreadable),
+        imported=written.inserted,
+        updated=written.updated,
+        duplicates=len(validated.rows) - written.inserted - written.updated,
+        quarantined=len(rejects),
+    )
+    imports.add_counts(connection, run_id, counts)
     return counts
 
 
