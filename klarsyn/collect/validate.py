@@ -17,8 +17,8 @@ from klarsyn.collect.fields import FIELDS, SCORE_FIELDS, Field, Kind
 from klarsyn.collect.readers import RawBatch
 from klarsyn.collect.timestamps import AWARE_FORMATS, EXPECTED, NAIVE_FORMATS
 
-ROW = "_row"
-REASON = "_reason"
+ROW = "__klarsyn_row__"
+REASON = "__klarsyn_reason__"
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,6 @@ def test_quarantined_rows_can_be_fixed_and_imported_again(
         ],
     )
     assert "imported 1 · duplicates 0 · quarantined 0" in again.output
+    exported = runner.invoke(app, ["--db", database_url, "export", "feedback", "-f", "jsonl"])
+    fixed = [json.loads(line) for line in exported.output.splitlines() if '"b"' in line]
+    assert fixed and fixed[0]["nps"] == 10 and "_reason" not in fixed[0]
