@@ -15,11 +15,13 @@ from rich.table import Table
 
 from klarsyn.analytics import (
     Metric,
+    control_chart,
     metric_named,
     metric_table,
     period_starts,
     poststratify,
     side_by_side,
+    summarise,
 )
 from klarsyn.cli.state import console, errors, state
 from klarsyn.errors import InputError
@@ -206,6 +208,9 @@ def render(
     table.add_column("CI", justify="right", no_wrap=True)
     if weighted:
         table.add_column("n eff", justify="right")
+    control = any("signal" in row for row in rows)
+    if control:
+        table.add_column("control", no_wrap=True)
     for row in rows:
         cells = [row["period"] or ""] if has_period else []
         cells += [_label(row["segment"], name) for name in by]
@@ -221,9 +226,14 @@ def render(
         ]
         if weighted:
             cells.append(_value(row["n_eff"]))
+        if control:
+            cells.append(SIGNALS.get(row.get("signal") or "", ""))
         table.add_row(*cells)
     table.caption = "* small sample (effective n < 30): read the interval, not the value"
     return table
+
+
+SIGNALS = {"above": "[green]▲ above band[/]", "below": "[red]▼ below band[/]"}
 
 
 def _label(segment: dict[str, Any], name: str) -> str:
@@ -264,6 +274,13 @@ def metrics_command(
         ),
     ] = None,
     confidence: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+    control: Annotated[
+        bool,
+        typer.Option(
+            "--control",
+            help="Control chart: flag periods outside the band the previous periods set.",
+        ),
+    ] = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
     ] = False,
@@ -304,6 +321,8 @@ def metrics_command(
             confidence=confidence,
         )
     rows = records(table, by=attributes, weighted=weighted)
+    if control:
+        _add_signals(rows, frame, spec=spec, by=attributes, period=period_name, time_zone=time_zone)
     if json_output:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
     elif not any(row["n"] for row in rows):
@@ -312,6 +331,28 @@ def metrics_command(
         console.print(
             render(rows, spec=spec, by=attributes, weighted=weighted, confidence=confidence)
         )
+
+
+def _add_signals(
+    rows: list[dict[str, Any]],
+    frame: pl.DataFrame,
+    *,
+    spec: Metric,
+    by: list[str],
+    period: str | None,
+    time_zone: str,
+) -> None:
+    """Give each row the control chart's ``signal``: "above", "below" or null (within the band)."""
+    if period is None:
+        raise InputError("--control needs --period", hint="e.g. --control --period week")
+    chart = control_chart(summarise(frame, metric=spec, by=by, period=period, time_zone=time_zone))
+    signals = {
+        (row["period"].isoformat(), tuple(row[name] for name in by)): row["signal"]
+        for row in chart.iter_rows(named=True)
+    }
+    for row in rows:
+        key = (row["period"], tuple(row["segment"].get(name) for name in by))
+        row["signal"] = signals.get(key) if row["segment"] or not by else None
 
 
 def register(app: typer.Typer) -> None:

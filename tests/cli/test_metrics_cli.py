@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,31 @@ def test_a_table_with_empty_periods_and_full_customer_records(db: str) -> None:
     table = runner.invoke(app, ["--db", db, "metrics", "--by", "region", "--period", "month"])
     # February has no scored response from the north: shown, with no value.
     assert table.exit_code == 0 and " - " in table.output
+
+
+def test_control_flags_the_week_that_leaves_the_band_and_not_the_wobble(
+    database_url: str, tmp_path: Path
+) -> None:
+    # Eight steady weeks of mostly promoters with a small wobble, then a week of detractors.
+    lines = ["id,received_at,customer_id,nps,region"]
+    for week in range(9):
+        for i in range(60):
+            score = (2 if i % 3 else 9) if week == 8 else (10 if (i + week) % 5 else 5)
+            day = date(2026, 3, 2) + timedelta(weeks=week)
+            lines.append(f"w{week}-{i},{day} 10:00,c{week}-{i},{score},north")
+    path = tmp_path / "weeks.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner.invoke(app, ["--db", database_url, "import", "feedback", str(path)])
+
+    rows = metrics_json(database_url, "--period", "week", "--control")
+    signals = [row["signal"] for row in rows]
+    assert signals[-1] == "below"
+    assert signals[:-1] == [None] * 8
+
+    table = runner.invoke(app, ["--db", database_url, "metrics", "--period", "week", "--control"])
+    assert "below band" in table.output
+
+
+def test_control_needs_a_period(db: str) -> None:
+    result = runner.invoke(app, ["--db", db, "metrics", "--control"])
+    assert result.exit_code == 1 and "--control needs --period" in result.output
