@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 #: Formats with an offset ("Z" is rewritten to +00:00 first); %.f and %z accept optional parts.
@@ -42,20 +44,39 @@ EXPECTED = (
 )
 
 
-def parse_timestamps(column: pl.Expr, *, time_zone: str, date_format: str | None = None) -> pl.Expr:
-    """Parse a string column to UTC datetimes; unparseable values (and DST gaps) become null."""
-    text = column.str.strip_chars().str.replace(r"(?i)z$", "+00:00")
-    aware = list(AWARE_FORMATS)
-    naive = list(NAIVE_FORMATS)
+def parse_timestamps(
+    raw: pl.Series, *, time_zone: str, date_format: str | None = None
+) -> pl.Series:
+    """Parse strings to UTC datetimes; unparseable values (and DST gaps) become null.
+
+    Formats are tried in order, each only on the values still unparsed, so each value gets its
+    first matching format while most values are settled by the first one or two passes.
+    """
+    text = raw.str.strip_chars().str.replace(r"(?i)z$", "+00:00")
+    aware, naive = list(AWARE_FORMATS), list(NAIVE_FORMATS)
     if date_format:
         (aware if "%z" in date_format else naive).insert(0, date_format)
-    attempts = [
-        text.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC") for fmt in aware
-    ]
-    local = pl.coalesce([text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in naive])
-    attempts.append(
-        local.dt.replace_time_zone(
+    utc, todo = _first_matches(text, aware, time_unit="us", time_zone="UTC")
+    if todo.len():
+        local, _ = _first_matches(text.gather(todo), naive, time_unit="us")
+        zoned = local.dt.replace_time_zone(
             time_zone, ambiguous="earliest", non_existent="null"
         ).dt.convert_time_zone("UTC")
-    )
-    return pl.coalesce(attempts)
+        utc = utc.scatter(todo, zoned)
+    return utc
+
+
+def _first_matches(
+    text: pl.Series, formats: list[str], **options: Any
+) -> tuple[pl.Series, pl.Series]:
+    """Parse ``text`` with each format in turn, on what is still unparsed; also return that."""
+    todo = text.is_not_null().arg_true()
+    parsed = text.str.to_datetime(formats[0], strict=False, **options)
+    for fmt in formats[1:]:
+        todo = todo.filter(parsed.gather(todo).is_null())
+        if not todo.len():
+            break
+        parsed = parsed.scatter(
+            todo, text.gather(todo).str.to_datetime(fmt, strict=False, **options)
+        )
+    return parsed, todo.filter(parsed.gather(todo).is_null())

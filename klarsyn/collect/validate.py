@@ -15,7 +15,7 @@ import polars as pl
 
 from klarsyn.collect.fields import FIELDS, SCORE_FIELDS, Field, Kind
 from klarsyn.collect.readers import RawBatch
-from klarsyn.collect.timestamps import AWARE_FORMATS, EXPECTED, NAIVE_FORMATS
+from klarsyn.collect.timestamps import EXPECTED, parse_timestamps
 
 ROW = "__klarsyn_row__"
 REASON = "__klarsyn_reason__"
@@ -72,7 +72,9 @@ def _typed(field: Field, frame: pl.DataFrame, rules: Rules) -> pl.Series | pl.Ex
     """The field's parsed value: a datetime, a float for numbers (integers are checked on it)."""
     raw = pl.col(field.name)
     if field.type == "timestamp":
-        return _timestamps(frame[field.name], rules.time_zone, rules.date_format)
+        return parse_timestamps(
+            frame[field.name], time_zone=rules.time_zone, date_format=rules.date_format
+        )
     if field.type in {"integer", "number"}:
         return _numbers(frame[field.name])
     value = raw.str.strip_chars() if field.type != "text" else raw
@@ -137,43 +139,6 @@ def _numbers(raw: pl.Series) -> pl.Series:
     if rest.len():
         parsed = parsed.scatter(rest, pl.select(_number(pl.lit(raw.gather(rest)))).to_series())
     return parsed
-
-
-def _timestamps(raw: pl.Series, time_zone: str, date_format: str | None) -> pl.Series:
-    """What :func:`~klarsyn.collect.timestamps.parse_timestamps` gives, in far fewer passes.
-
-    ``parse_timestamps`` coalesces every format over every value. Trying the formats in the same
-    order, each only on the values still unparsed, yields the same first match per value, and
-    most values match one of the first formats.
-    """
-    text = raw.str.strip_chars().str.replace(r"(?i)z$", "+00:00")
-    aware, naive = list(AWARE_FORMATS), list(NAIVE_FORMATS)
-    if date_format:
-        (aware if "%z" in date_format else naive).insert(0, date_format)
-    utc, todo = _first_matches(text, aware, time_unit="us", time_zone="UTC")
-    if todo.len():
-        local, _ = _first_matches(text.gather(todo), naive, time_unit="us")
-        zoned = local.dt.replace_time_zone(
-            time_zone, ambiguous="earliest", non_existent="null"
-        ).dt.convert_time_zone("UTC")
-        utc = utc.scatter(todo, zoned)
-    return utc
-
-
-def _first_matches(
-    text: pl.Series, formats: list[str], **options: Any
-) -> tuple[pl.Series, pl.Series]:
-    """Parse ``text`` with each format in turn, on what is still unparsed; also return that."""
-    todo = text.is_not_null().arg_true()
-    parsed = text.str.to_datetime(formats[0], strict=False, **options)
-    for fmt in formats[1:]:
-        todo = todo.filter(parsed.gather(todo).is_null())
-        if not todo.len():
-            break
-        parsed = parsed.scatter(
-            todo, text.gather(todo).str.to_datetime(fmt, strict=False, **options)
-        )
-    return parsed, todo.filter(parsed.gather(todo).is_null())
 
 
 def content_ids(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
