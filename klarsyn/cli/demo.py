@@ -37,15 +37,21 @@ def demo_command(
             with console.status(f"importing {kind}…"):
                 report = import_file(files[kind], kind=kind, store=store, source=f"demo-{kind}")
             console.print(f"{kind:>10}: {report.summary()}")
-    url = app_state.settings.database_url
     with console.status("building the columnar mirror for analytics…"):
         mirror.refresh(store)
-    console.print(f"[green]Demo company ready[/] in {url}")
+    console.print(f"[green]Demo company ready[/] in {app_state.settings.database_url}")
+    console.print(
+        "Try: [bold]klarsyn metrics --metric nps --period month --control[/] "
+        "(a campaign month stands out), [bold]klarsyn text enrich[/], "
+        "[bold]klarsyn export feedback --format parquet --out demo.parquet[/]"
+    )
     if serve:
-        console.print(
-            "The dashboard is not part of this version yet; explore with "
-            "[bold]klarsyn export feedback[/] or the Python API."
-        )
+        from klarsyn.cli.serve import run_dashboard
+        from klarsyn.cli.users import demo_login
+
+        email, password = demo_login(store)
+        console.print(f"Sign in as [bold]{email}[/] with password [bold]{password}[/]")
+        run_dashboard(app_state.settings, store=store, port=port)
 
 
 def register(app: typer.Typer) -> None:
