@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from klarsyn.cli.enriching import enrich_with_progress
 from klarsyn.cli.state import console, state
 from klarsyn.collect.importer import import_file
 from klarsyn.storage import mirror
@@ -37,12 +38,16 @@ def demo_command(
             with console.status(f"importing {kind}…"):
                 report = import_file(files[kind], kind=kind, store=store, source=f"demo-{kind}")
             console.print(f"{kind:>10}: {report.summary()}")
+    enriched = enrich_with_progress(store)
+    console.print(
+        f"{'text':>10}: {enriched.enriched:,} comments read for language, themes and sentiment"
+    )
     with console.status("building the columnar mirror for analytics…"):
         mirror.refresh(store)
     console.print(f"[green]Demo company ready[/] in {app_state.settings.database_url}")
     console.print(
         "Try: [bold]klarsyn metrics --metric nps --period month --control[/] "
-        "(a campaign month stands out), [bold]klarsyn text enrich[/], "
+        "(a campaign month stands out), "
         "[bold]klarsyn export feedback --format parquet --out demo.parquet[/]"
     )
     if serve:

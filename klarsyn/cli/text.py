@@ -11,26 +11,19 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from klarsyn.cli.enriching import enrich_with_progress
 from klarsyn.cli.state import console, state
 from klarsyn.errors import InputError
 from klarsyn.text.base import text_model
-from klarsyn.text.catalogue import save_taxonomy, stored_taxonomy
+from klarsyn.text.catalogue import save_taxonomy
 from klarsyn.text.discovery import (
     accept_suggestion,
     discover_themes,
     suggestion_document,
     suggestion_from_document,
 )
-from klarsyn.text.enrichment import enrich_store
 from klarsyn.text.files import read_comments, write_analysis
 from klarsyn.text.language import LANGUAGES
 from klarsyn.text.learned import save_model
@@ -142,31 +135,7 @@ def enrich_command(
     if taxonomy is not None:
         version = save_taxonomy(store, load_taxonomy(taxonomy))
         console.print(f"saved the taxonomy in the store (version {version})")
-    pipeline = build_pipeline(
-        taxonomy=stored_taxonomy(store),
-        model=text_model("learned", path=model) if model else None,
-    )
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("enriching", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        report = enrich_store(
-            store,
-            pipeline=pipeline,
-            now=datetime.now(UTC),
-            batch_size=batch_size,
-            everything=everything,
-            progress=advance,
-        )
+    report = enrich_with_progress(store, model=model, everything=everything, batch_size=batch_size)
     console.print(
         f"enriched {report.enriched:,} feedback rows with {report.model} "
         f"{report.model_version}, taxonomy {report.taxonomy_version}"
