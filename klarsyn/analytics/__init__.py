@@ -7,6 +7,7 @@ See docs/metrics.md for the methods.
 
 from klarsyn.analytics.driver_segments import SegmentDrivers, compare_segments
 from klarsyn.analytics.drivers import Driver, KeyDrivers, key_drivers
+from klarsyn.analytics.effect import Effect, measure_effect
 from klarsyn.analytics.estimates import SMALL_N, Change, Estimate
 from klarsyn.analytics.grouping import (
     Summary,
@@ -37,6 +38,7 @@ __all__ = [
     "SMALL_N",
     "Change",
     "Driver",
+    "Effect",
     "Estimate",
     "KeyDrivers",
     "Metric",
@@ -57,6 +59,7 @@ __all__ = [
     "loudness",
     "margins",
     "mean_rating",
+    "measure_effect",
     "metric_named",
     "metric_table",
     "nps",
