@@ -22,7 +22,7 @@ from klarsyn.collect.mapping import ColumnMapping, apply_mapping
 from klarsyn.collect.readers import RawBatch, Table, open_table
 from klarsyn.collect.validate import Rules, Validated, validate
 from klarsyn.errors import InputError, MappingError
-from klarsyn.storage import bulk, imports
+from klarsyn.storage import bulk, deferred_indexes, imports
 from klarsyn.storage.imports import Counts
 from klarsyn.storage.store import Store
 
@@ -123,21 +123,29 @@ def import_table(
         run_id = imports.start_run(
             connection, kind=kind, source=source, filename=str(table.path), now=now
         )
-    writer = _Writer(store, run_id)
-    batch: RawBatch | None = first
     try:
-        while batch is not None:
-            if len(batch) or batch.unreadable:
-                if set(table.columns) - set(targets):
-                    targets = apply_mapping(table.columns, mapping, fields=field_names(kind))
-                    rules = replace(rules, targets=targets)
-                writer.submit(_Checked(batch, validate(batch, rules), kind))
-            if on_progress:
-                on_progress(table.position(), table.size)
-            batch = next(batches, None)
-        total = writer.finish()
+        # A large import into a small table writes without the secondary indexes and builds
+        # them once at the end, also when it fails.
+        with deferred_indexes.deferred(store, kind, incoming_rows=_estimated_rows(table, first)):
+            writer = _Writer(store, run_id)
+            batch: RawBatch | None = first
+            try:
+                while batch is not None:
+                    if len(batch) or batch.unreadable:
+                        if set(table.columns) - set(targets):
+                            targets = apply_mapping(
+                                table.columns, mapping, fields=field_names(kind)
+                            )
+                            rules = replace(rules, targets=targets)
+                        writer.submit(_Checked(batch, validate(batch, rules), kind))
+                    if on_progress:
+                        on_progress(table.position(), table.size)
+                    batch = next(batches, None)
+                total = writer.finish()
+            except BaseException:
+                writer.finish(failed=True)
+                raise
     except BaseException as exc:
-        writer.finish(failed=True)
         with store.begin() as connection:
             imports.finish_run(connection, run_id, now=datetime.now(UTC), error=repr(exc))
         raise
@@ -223,6 +231,15 @@ def _write_batch(
     )
     imports.add_counts(connection, run_id, counts)
     return counts
+
+
+def _estimated_rows(table: Table, first: RawBatch) -> int:
+    """The rows in the whole file, judged by the share of it the first batch took."""
+    rows = len(first) + len(first.unreadable)
+    position = table.position()
+    if not rows or position <= 0 or position >= table.size:
+        return rows
+    return rows * table.size // position
 
 
 def _check_required(kind: Kind, targets: set[str], table: Table, warnings: list[str]) -> None:

@@ -48,6 +48,15 @@ def read_frame(store: Store, query: Select[Any]) -> pl.DataFrame:
         orient="col",
         infer_schema_length=None,
     )
+    return typed_frame(frame)
+
+
+def typed_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Type the columns of a frame read from the store as :func:`read_frame` describes.
+
+    Timestamps may arrive as datetimes or as text (``2026-05-04 10:15:00[.ffffff]`` in UTC).
+    """
+    names = frame.columns
     frame = frame.with_columns(
         *(_utc(frame[name]).alias(name) for name in names if name in TIMESTAMPS),
         *(pl.col(name).cast(pl.Int64) for name in names if name in SCORES),

@@ -20,12 +20,15 @@ import polars as pl
 import pyarrow.parquet as pq
 from sqlalchemy import func, select
 
+from klarsyn.storage.bulk_reads import read_frame_bulk
 from klarsyn.storage.columnar import feedback_query, read_frame
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import feedback
 
 PART = re.compile(r"^part-(\d{12})-(\d{12})\.parquet$")
 CHUNK_ROWS = 1_000_000
+#: Rows read from the store at a time; a part gathers several reads, so memory stays bounded.
+READ_ROWS = 250_000
 MAX_PARTS = 24
 
 
@@ -70,13 +73,7 @@ def refresh(store: Store) -> int:
     newest = newest or 0
     directory.mkdir(parents=True, exist_ok=True)
     while watermark < newest:
-        query = (
-            feedback_query()
-            .where(feedback.c.id > watermark)
-            .order_by(feedback.c.id)
-            .limit(CHUNK_ROWS)
-        )
-        chunk = read_frame(store, query)
+        chunk = _read_part(store, after=watermark)
         if chunk.is_empty():
             break
         last = int(chunk["row_id"].max())  # type: ignore[arg-type]
@@ -86,6 +83,30 @@ def refresh(store: Store) -> int:
     if len(parts(directory)) > MAX_PARTS:
         _compact(directory)
     return added
+
+
+def _read_part(store: Store, *, after: int) -> pl.DataFrame:
+    """Up to :data:`CHUNK_ROWS` rows with store ids above ``after``, in pieces."""
+    pieces: list[pl.DataFrame] = []
+    rows = 0
+    while rows < CHUNK_ROWS:
+        query = (
+            feedback_query()
+            .where(feedback.c.id > after)
+            .order_by(feedback.c.id)
+            .limit(min(READ_ROWS, CHUNK_ROWS - rows))
+        )
+        piece = read_frame_bulk(store, query)
+        if piece.is_empty():
+            break
+        pieces.append(piece)
+        rows += piece.height
+        after = int(piece["row_id"].max())  # type: ignore[arg-type]
+    if not pieces:
+        return pl.DataFrame()
+    # Attribute keys may differ between pieces; the missing ones are null. The pieces stay
+    # separate chunks (no copy into one): the Parquet writer takes them as they are.
+    return pl.concat(pieces, how="diagonal_relaxed", rechunk=False)
 
 
 def _write_part(directory: Path, frame: pl.DataFrame, *, first: int, last: int) -> None:

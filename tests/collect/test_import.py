@@ -3,16 +3,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.schema import DropIndex
 
-from klarsyn.collect.importer import import_file
+from klarsyn.collect import importer
+from klarsyn.collect.importer import _write_batch, import_file
 from klarsyn.collect.mapping import parse_mapping
 from klarsyn.errors import InputError, MappingError
+from klarsyn.storage import deferred_indexes
 from klarsyn.storage.columnar import customers_frame, events_frame, feedback_frame
+from klarsyn.storage.imports import Counts
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import feedback, import_runs, quarantine
 
@@ -319,3 +324,93 @@ def test_export_round_trips_through_import(store: Store, tmp_path: Path) -> None
         again = feedback_frame(copy).drop("source").sort("id")
         assert again.select(original.columns).equals(original)
         assert isinstance(again, pl.DataFrame)
+
+
+def _numbered_feedback(path: Path, ids: range) -> Path:
+    body = "".join(f"id{i},2026-01-01,{i % 11},comment {i}\n" for i in ids)
+    path.write_text("id,received_at,nps,text\n" + body, encoding="utf-8")
+    return path
+
+
+def _missing_while_writing(monkeypatch: pytest.MonkeyPatch, *, crash_at: int = 0) -> list[int]:
+    """Patch the batch writer to note how many feedback indexes are missing at each batch."""
+    seen: list[int] = []
+    write_batch = importer._write_batch
+
+    def spy(connection: Connection, *args: Any) -> Counts:
+        seen.append(len(deferred_indexes.missing_indexes(connection, feedback)))
+        if len(seen) == crash_at:
+            raise RuntimeError("disk full")
+        return write_batch(connection, *args)
+
+    monkeypatch.setattr(importer, "_write_batch", spy)
+    return seen
+
+
+def _missing_now(store: Store) -> list[str]:
+    with store.engine.connect() as connection:
+        return [str(i.name) for i in deferred_indexes.missing_indexes(connection, feedback)]
+
+
+def test_a_large_first_import_writes_without_secondary_indexes_and_builds_them_after(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "DEFER_MIN_ROWS", 100)
+    seen = _missing_while_writing(monkeypatch)
+    path = _numbered_feedback(tmp_path / "many.csv", range(250))
+    report = import_file(path, kind="feedback", store=store, batch_size=100)
+    assert report.counts.imported == 250
+    assert seen == [3, 3, 3]
+    assert _missing_now(store) == []
+    # The rebuilt index serves the queries it exists for.
+    frame = feedback_frame(store, since=datetime(2025, 12, 31, tzinfo=UTC))
+    assert frame.height == 250
+
+
+def test_a_small_import_into_a_larger_table_keeps_the_indexes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "DEFER_MIN_ROWS", 100)
+    import_file(
+        _numbered_feedback(tmp_path / "first.csv", range(300)), kind="feedback", store=store
+    )
+    seen = _missing_while_writing(monkeypatch)
+    path = _numbered_feedback(tmp_path / "more.csv", range(300, 450))
+    report = import_file(path, kind="feedback", store=store, batch_size=100)
+    assert report.counts.imported == 150
+    assert seen == [0, 0]
+
+
+def test_a_crash_in_a_deferred_import_leaves_every_index_and_a_rerun_completes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "DEFER_MIN_ROWS", 100)
+    seen = _missing_while_writing(monkeypatch, crash_at=2)
+    path = _numbered_feedback(tmp_path / "many.csv", range(250))
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file(path, kind="feedback", store=store, batch_size=100)
+    assert seen == [3, 3]
+    assert _missing_now(store) == []
+    assert count(store, feedback) == 100
+    with store.engine.connect() as connection:
+        run = connection.execute(select(import_runs.c.status, import_runs.c.error)).one()
+    assert run.status == "failed" and "disk full" in run.error
+
+    monkeypatch.setattr(importer, "_write_batch", _write_batch)
+    rerun = import_file(path, kind="feedback", store=store, batch_size=100)
+    assert (rerun.counts.imported, rerun.counts.duplicates) == (150, 100)
+    assert count(store, feedback) == 250
+    assert _missing_now(store) == []
+
+
+def test_indexes_a_killed_import_left_missing_are_built_by_the_next_import(
+    store: Store, tmp_path: Path
+) -> None:
+    # A process killed outright runs no cleanup: it leaves the dropped indexes missing.
+    with store.begin() as connection:
+        for index in deferred_indexes.secondary_indexes(feedback):
+            connection.execute(DropIndex(index))
+    assert len(_missing_now(store)) == 3
+    report = import_file(bad_rows_file(tmp_path), kind="feedback", store=store)
+    assert report.counts.imported == 5
+    assert _missing_now(store) == []
