@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from klarsyn.cli.actions import seed_loop
 from klarsyn.cli.enriching import enrich_with_progress
 from klarsyn.cli.state import console, state
 from klarsyn.collect.importer import import_file
@@ -44,6 +45,7 @@ def demo_command(
     )
     with console.status("building the columnar mirror for analytics…"):
         mirror.refresh(store)
+    seed_loop(store)
     console.print(f"[green]Demo company ready[/] in {app_state.settings.database_url}")
     console.print(
         "Try: [bold]klarsyn metrics --metric nps --period month --control[/] "

@@ -10,6 +10,8 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from klarsyn.cli.alerts import after_import
+from klarsyn.cli.enriching import enrich_with_progress
 from klarsyn.cli.state import console, state
 from klarsyn.collect.importer import ImportReport, import_file
 from klarsyn.collect.mapping import parse_mapping
@@ -64,6 +66,13 @@ def import_command(
     sheet: Annotated[
         str | None, typer.Option(help="Excel sheet; the first when not given.")
     ] = None,
+    enrich: Annotated[
+        bool,
+        typer.Option(
+            "--enrich/--no-enrich",
+            help="Read new feedback for language, themes and sentiment right away.",
+        ),
+    ] = True,
 ) -> None:
     """Import a file of feedback, customers, events or campaigns.
 
@@ -97,6 +106,11 @@ def import_command(
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     _print_report(report)
+    if kind == ImportKind.feedback and enrich:
+        enriched = enrich_with_progress(store)
+        console.print(f"enriched {enriched.enriched:,} comments (language, themes, sentiment)")
+    if kind == ImportKind.feedback:
+        after_import(app_state)
 
 
 def _print_report(report: ImportReport) -> None:

@@ -78,14 +78,17 @@ class LanguageIdentifier:
         best = scores.argmax(axis=1)
         codes: list[str | None] = []
         confidences: list[float | None] = []
+        fallbacks = {code: normalise_language(code) for code in set(defaults)}
+        chosen = scores[np.arange(len(encoded)), best].tolist()
+        names = [self.languages[i] for i in best.tolist()]
         for row, data in enumerate(encoded):
             if not data.strip() or not any(ch.isalpha() for ch in data.decode("utf-8", "ignore")):
                 codes.append(None)
                 confidences.append(None)
                 continue
-            code = self.languages[int(best[row])]
-            confidence = float(scores[row, best[row]])
-            default = normalise_language(defaults[row])
+            code = names[row]
+            confidence = chosen[row]
+            default = fallbacks[defaults[row]]
             if (
                 default is not None
                 and code in {"da", "nb"}
@@ -101,11 +104,14 @@ class LanguageIdentifier:
         n = len(encoded)
         if n == 0:
             return np.zeros((0, len(self.languages)), dtype=np.float32)
-        lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=n)
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
         width = int(lengths.max()) if n else 0
         grid = np.zeros((n, max(width, 1)), dtype=np.int64)
-        for row, data in enumerate(encoded):
-            grid[row, : len(data)] = np.frombuffer(data, dtype=np.uint8)
+        # Every text's bytes in one buffer, scattered into the grid row by row in one step.
+        flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        rows = np.repeat(np.arange(n), lengths)
+        starts = np.cumsum(lengths) - lengths
+        grid[rows, np.arange(len(flat)) - np.repeat(starts, lengths)] = flat
         rows, features = self._walk(grid, lengths)
         counts = sparse.coo_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, features)),

@@ -40,6 +40,8 @@ class LanguageRules:
     resolved: dict[str, tuple[float | None, bool]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # token -> whether the sentiment rules must look at it at all, filled with ``resolved``
+    notable: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

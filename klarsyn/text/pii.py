@@ -81,6 +81,8 @@ _PHONE_BARE = re.compile(
     re.IGNORECASE,
 )
 _SIX_DIGITS = re.compile(r"\d(?:[ ()-]{0,2}\d){5}")
+_TEN_DIGITS = re.compile(r"\d(?:[ +-]?\d){9}")
+_EIGHT_DIGITS = re.compile(r"\d{8}")
 _HINT = re.compile(r"[\d@]|www|http")
 _CPR_KEYWORD = re.compile(r"cpr", re.IGNORECASE)
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
@@ -114,7 +116,13 @@ def mask_pii(text: str, *, language: str | None = None) -> Masked:
     if "@" in text:
         order += ("email",)
     if numbers:
-        order += ("iban", "card", *_NATIONAL_ORDER.get(language or "", _DEFAULT_ORDER), "phone")
+        order += ("iban",)
+        # Cards and national ids all hold ten digits or more; an order number does not.
+        if _TEN_DIGITS.search(text) is not None:
+            order += ("card", *_NATIONAL_ORDER.get(language or "", _DEFAULT_ORDER))
+        else:
+            order += ("hetu",)
+        order += ("phone",)
     for kind in order:
         for start, end in _FINDERS[kind](text):
             if not any(start < f.end and f.start < end for f in taken):
@@ -188,7 +196,8 @@ def _phones(text: str) -> Spans:
     spans: Spans = []
     for pattern in (_PHONE_INTERNATIONAL, _PHONE_NATIONAL, _PHONE_GROUPED):
         spans.extend(m.span() for m in pattern.finditer(text))
-    spans.extend(m.span(1) for m in _PHONE_BARE.finditer(text))
+    if _EIGHT_DIGITS.search(text) is not None:  # what a bare number must have
+        spans.extend(m.span(1) for m in _PHONE_BARE.finditer(text))
     return spans
 
 

@@ -13,11 +13,13 @@ clause, so "kind staff but the delivery was late" praises one theme and slams th
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import compress, pairwise, repeat
 
 from klarsyn.text.lexicon import LanguageRules
-from klarsyn.text.tokens import BOUNDARY, PAUSE, SYMBOL, Tokens
+from klarsyn.text.tokens import BOUNDARY, PAUSE, WORD, Tokens
 
 LABELS = ("negative", "neutral", "positive")
 #: A score at least this far from 0 is positive or negative; closer is neutral.
@@ -25,6 +27,8 @@ THRESHOLD = 0.2
 # How fast the squashed score saturates: one clear word ("bra", 2) gives about 0.58.
 _SATURATION = 8.0
 _LOOKBACK = 3
+# Distinct tokens remembered per language before starting afresh (bounds memory).
+_REMEMBERED = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,60 +66,107 @@ def label(score: float, *, threshold: float = THRESHOLD) -> str:
 
 def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str, float]) -> Reading:
     """Score a tokenised comment with ``rules`` (one language) and the shared emoji valences."""
-    n = len(tokens)
     text, kinds = tokens.text, tokens.kinds
+    n = len(text)
+    # Each distinct token is resolved against the lexicon once per language. Most tokens carry
+    # no sentiment and change no rule, so the loop below visits only the notable ones (those
+    # with a valence, contrast or excess words, punctuation and emojis): the rest only belong
+    # to a clause and a sentence, which the clause and sentence starts give.
+    if len(rules.notable) > _REMEMBERED:
+        rules.notable.clear()  # both together: a notable token is always resolved
+        rules.resolved.clear()
+    notable = list(map(rules.notable.get, text))
+    if None in notable:
+        for k, flag in enumerate(notable):
+            if flag is None:
+                notable[k] = _remember(text[k], rules)
+    resolved, contrast = rules.resolved, rules.contrast
+    excess, excess_targets = rules.excess, rules.excess_targets
     valences = [0.0] * n
-    clause_of = [0] * n
-    sentence_of = [0] * n
-    clause = sentence = 0
+    clause_starts = [0]
+    sentence_starts = [0]
     sentence_start = 0
     after_contrast = False
-    i = 0
-    while i < n:
-        token, kind = text[i], kinds[i]
-        if kind == BOUNDARY:
-            clause_of[i], sentence_of[i] = clause, sentence
-            _punctuate(valences, sentence_start, i, token)
-            clause += 1
-            sentence += 1
-            sentence_start, after_contrast = i + 1, False
-            i += 1
+    skip_to = 0  # tokens before this belong to a longer term already read
+    for i in compress(range(n), notable):
+        if i < skip_to:
             continue
-        if kind == PAUSE:
-            clause_of[i], sentence_of[i] = clause, sentence
-            clause += 1
-            i += 1
+        kind = kinds[i]
+        if kind != WORD:
+            if kind == BOUNDARY:
+                _punctuate(valences, sentence_start, i, text[i])
+                clause_starts.append(i + 1)
+                sentence_starts.append(i + 1)
+                sentence_start, after_contrast = i + 1, False
+            elif kind == PAUSE:
+                clause_starts.append(i + 1)
+            else:
+                valences[i] = emojis.get(text[i], 0.0) * (1.5 if after_contrast else 1.0)
             continue
-        if kind == SYMBOL:
-            clause_of[i], sentence_of[i] = clause, sentence
-            valences[i] = emojis.get(token, 0.0) * (1.5 if after_contrast else 1.0)
-            i += 1
-            continue
-        if token in rules.contrast:
+        token = text[i]
+        if token in contrast:
             for j in range(sentence_start, i):
                 valences[j] *= 0.5
             after_contrast = True
-            clause += 1
-        valence, width = _valence(tokens, i, rules)
+            clause_starts.append(i)
+        found = resolved.get(token)  # gone only if another thread just started afresh
+        single, phrases = found if found is not None else _resolve(token, rules)
+        valence: float | None = None
+        if phrases:
+            hits = rules.words.match(text, i)
+            if hits:
+                valence = hits[0].value
+                skip_to = i + len(hits[0].words)
+            elif i and text[i - 1] in excess and token in excess_targets:
+                valence = -1.5
+        elif single is not None:
+            valence = single
+        elif i and text[i - 1] in excess and token in excess_targets:
+            valence = -1.5
         if valence is not None:
             valence = _modify(valence, tokens, i, sentence_start, rules)
             valences[i] = valence * (1.5 if after_contrast else 1.0)
-        for k in range(i, min(i + width, n)):
-            clause_of[k], sentence_of[k] = clause, sentence
-        i += width
-    clause_scores = [0.0] * (clause + 1)
-    sentence_scores = [0.0] * (sentence + 1)
-    for k, value in enumerate(valences):
-        if value:
-            clause_scores[clause_of[k]] += value
-            sentence_scores[sentence_of[k]] += value
+    clause_of = _steps(clause_starts, n)
+    sentence_of = _steps(sentence_starts, n)
+    clause_scores = [0.0] * len(clause_starts)
+    sentence_scores = [0.0] * len(sentence_starts)
+    for k in compress(range(n), valences):
+        value = valences[k]
+        clause_scores[clause_of[k]] += value
+        sentence_scores[sentence_of[k]] += value
     return Reading(
         score=squash(sum(valences)),
         clause_of=clause_of,
         sentence_of=sentence_of,
-        clause_scores=[squash(v) for v in clause_scores],
-        sentence_scores=[squash(v) for v in sentence_scores],
+        clause_scores=[squash(v) if v else 0.0 for v in clause_scores],
+        sentence_scores=[squash(v) if v else 0.0 for v in sentence_scores],
     )
+
+
+def _steps(starts: list[int], n: int) -> list[int]:
+    """Number each of ``n`` tokens by the span it falls in, given the spans' start indexes."""
+    numbers: list[int] = []
+    for number, (start, end) in enumerate(pairwise([*starts, n])):
+        numbers.extend(repeat(number, end - start))
+    return numbers
+
+
+_WORDLIKE = re.compile(r"\w+(?:'\w+)*")
+
+
+def _remember(token: str, rules: LanguageRules) -> bool:
+    """Resolve ``token`` for ``rules``; whether the sentiment loop must look at it."""
+    single, phrases = rules.resolved[token] = _resolve(token, rules)
+    notable = (
+        single is not None
+        or phrases
+        or token in rules.contrast
+        or token in rules.excess_targets
+        # Punctuation, emoticons and emojis; an odd word too, which the loop reads as a word.
+        or not _WORDLIKE.fullmatch(token)
+    )
+    rules.notable[token] = notable
+    return notable
 
 
 def _punctuate(valences: list[float], start: int, end: int, boundary: str) -> None:
@@ -125,26 +176,6 @@ def _punctuate(valences: list[float], start: int, end: int, boundary: str) -> No
     if factor != 1.0:
         for j in range(start, end):
             valences[j] *= factor
-
-
-def _valence(tokens: Tokens, i: int, rules: LanguageRules) -> tuple[float | None, int]:
-    """The lexicon valence of the term starting at token ``i`` and how many tokens it spans."""
-    token = tokens.text[i]
-    resolved = rules.resolved.get(token)
-    if resolved is None:
-        resolved = _resolve(token, rules)
-        rules.resolved[token] = resolved
-    single, phrases = resolved
-    if phrases:
-        hits = rules.words.match(tokens.text, i)
-        if hits:
-            return hits[0].value, len(hits[0].words)
-    elif single is not None:
-        return single, 1
-    previous = tokens.text[i - 1] if i else ""
-    if previous in rules.excess and token in rules.excess_targets:
-        return -1.5, 1
-    return None, 1
 
 
 def _resolve(token: str, rules: LanguageRules) -> tuple[float | None, bool]:

@@ -15,16 +15,39 @@ vocabulary, so the work per comment is one dictionary lookup per word.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V", bound=Hashable)
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
 
 _NOTHING: tuple[Any, ...] = ()
 
 #: Shortest core a prefix/suffix/infix pattern may have; shorter ones match noise.
 MIN_CORE = 2
+
+
+class Memo(dict[K, R]):
+    """A dictionary that computes a missing value once and keeps it (up to ``limit`` keys).
+
+    Reading it through ``map(memo.__getitem__, tokens)`` looks a whole comment up in one C
+    loop; only words never seen before cost a Python call.
+    """
+
+    __slots__ = ("_compute", "_limit")
+
+    def __init__(self, compute: Callable[[K], R], *, limit: int = 500_000) -> None:
+        super().__init__()
+        self._compute = compute
+        self._limit = limit
+
+    def __missing__(self, key: K) -> R:
+        if len(self) >= self._limit:
+            self.clear()  # a stream of never-repeating tokens must not grow memory forever
+        value = self[key] = self._compute(key)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,33 +145,42 @@ class TermChain(Generic[V]):
 
     def __init__(self, indexes: Sequence[TermIndex[V]]) -> None:
         self.indexes = tuple(indexes)
-        self._cache: dict[str, tuple[Hit[V], ...]] = {}
+        self._cache: Memo[str, tuple[Hit[V], ...]] = Memo(self._first_answer)
+        #: ``hits(token)``: the same answer as :meth:`lookup`, as a bare dictionary read.
+        self.hits: Callable[[str], tuple[Hit[V], ...]] = self._cache.__getitem__
+
+    def _first_answer(self, token: str) -> tuple[Hit[V], ...]:
+        for index in self.indexes:
+            found = index.lookup(token)
+            if found:
+                return found
+        return ()
 
     def lookup(self, token: str) -> tuple[Hit[V], ...]:
-        cached = self._cache.get(token)
-        if cached is None:
-            cached = ()
-            for index in self.indexes:
-                cached = index.lookup(token)
-                if cached:
-                    break
-            if len(self._cache) < 500_000:
-                self._cache[token] = cached
-        return cached
+        return self._cache[token]
 
     def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
         """Terms of the first answering index that start at ``tokens[index]``."""
-        hits = self.lookup(tokens[index])
+        hits = self._cache[tokens[index]]
         if not hits:
             return _NOTHING
-        size = len(tokens)
-        matched = []
-        for hit in hits:
-            words = hit.words
-            if len(words) == 1:
+        return matching(hits, tokens, index)
+
+
+def matching(hits: Sequence[Hit[V]], tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
+    """Those of ``hits`` (terms whose first word matches ``tokens[index]``) that match whole."""
+    size = len(tokens)
+    matched = []
+    for hit in hits:
+        words = hit.words
+        if len(words) == 1:
+            matched.append(hit)
+        elif index + len(words) <= size:
+            k = 1
+            for word in words[1:]:
+                if not word.matches(tokens[index + k]):
+                    break
+                k += 1
+            else:
                 matched.append(hit)
-            elif index + len(words) <= size and all(
-                w.matches(tokens[index + k]) for k, w in enumerate(words[1:], start=1)
-            ):
-                matched.append(hit)
-        return matched
+    return matched

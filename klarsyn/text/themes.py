@@ -8,16 +8,17 @@ only the most specific theme is kept.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import partial
+from itertools import compress
+from typing import NamedTuple
 
 from klarsyn.text.lexicon import NEIGHBOURS
 from klarsyn.text.taxonomy import Taxonomy
-from klarsyn.text.terms import TermChain, TermIndex
+from klarsyn.text.terms import Hit, Memo, TermChain, TermIndex, matching
 from klarsyn.text.tokens import WORD, Tokens
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A theme mentioned at tokens ``[first, last]``, characters ``[start, end)``."""
 
     theme: str
@@ -38,45 +39,63 @@ class ThemeMatcher:
                 index = own.setdefault(language, TermIndex())
                 for term in terms:
                     index.add(term, theme.id)
-        self._chains: Mapping[str, TermChain[str]] = {
+        chains = {
             language: TermChain(
                 (index, *(own[n] for n in NEIGHBOURS.get(language, ()) if n in own))
             )
             for language, index in own.items()
+        }
+        self._chains: Mapping[str, TermChain[str]] = chains
+        # Per language, token -> its hits; a token that starts a term of several words gets
+        # them as _Phrases, so the usual one-word terms need no further matching.
+        self._hits: Mapping[str, Memo[str, tuple[Hit[str], ...]]] = {
+            language: Memo(partial(_sorted_hits, chain)) for language, chain in chains.items()
         }
         #: Ancestors of every theme, looked up per mention.
         self.ancestors = {t.id: frozenset(taxonomy.ancestors(t.id)) for t in taxonomy.themes}
 
     def find(self, tokens: Tokens, *, language: str | None) -> list[Mention]:
         """Mentions in ``tokens``, read with the terms of ``language``."""
-        chain = self._chains.get(language or "")
-        if chain is None:
+        memo = self._hits.get(language or "")
+        if memo is None:
             return []
+        text, kinds, starts, ends = tokens.text, tokens.kinds, tokens.starts, tokens.ends
+        # One cached read per token (in C); only the few tokens that start a term go further.
+        found = list(map(memo.__getitem__, text))
         mentions: list[Mention] = []
-        text, kinds = tokens.text, tokens.kinds
-        for i in range(len(text)):
+        for i in compress(range(len(text)), found):
             if kinds[i] != WORD:
                 continue
-            for hit in chain.match(text, i):
+            hits = found[i]
+            if type(hits) is tuple:  # one-word terms only: every one of them matches here
+                for hit in hits:
+                    mentions.append(Mention(hit.value, i, i, starts[i], ends[i]))
+                continue
+            for hit in matching(hits, text, i):
                 last = i + len(hit.words) - 1
-                mentions.append(Mention(hit.value, i, last, tokens.starts[i], tokens.ends[last]))
+                mentions.append(Mention(hit.value, i, last, starts[i], ends[last]))
         return self._most_specific(mentions)
 
     def _most_specific(self, mentions: list[Mention]) -> list[Mention]:
         if len(mentions) < 2:
             return mentions
+        ancestors = self.ancestors
         present = {m.theme for m in mentions}
         # For each theme, the themes present that descend from it and may overshadow it.
-        descendants = {
-            theme: {o for o in present if theme in self.ancestors.get(o, ())} for theme in present
-        }
+        descendants: dict[str, set[str]] = {}
+        for theme in present:
+            for ancestor in ancestors.get(theme, ()):
+                if ancestor in present:
+                    descendants.setdefault(ancestor, set()).add(theme)
+        if not descendants and len(present) == len(mentions):
+            return mentions  # every theme once and none above another: nothing to drop
         kept: list[Mention] = []
         spans: dict[str, list[tuple[int, int]]] = {}
         for m in mentions:
             taken = spans.get(m.theme)
             if taken and any(a <= m.last and m.first <= b for a, b in taken):
                 continue  # the same theme again inside a longer term ("customer service")
-            below = descendants[m.theme]
+            below = descendants.get(m.theme)
             if below and any(
                 o.theme in below and o.first <= m.last and m.first <= o.last for o in mentions
             ):
@@ -84,3 +103,14 @@ class ThemeMatcher:
             kept.append(m)
             spans.setdefault(m.theme, []).append((m.first, m.last))
         return kept
+
+
+class _Phrases(tuple[Hit[str], ...]):
+    """The hits of a token that starts at least one term of several words."""
+
+    __slots__ = ()
+
+
+def _sorted_hits(chain: TermChain[str], token: str) -> tuple[Hit[str], ...]:
+    hits = chain.lookup(token)
+    return _Phrases(hits) if any(len(hit.words) > 1 for hit in hits) else hits

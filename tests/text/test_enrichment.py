@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from klarsyn.cli.main import app
 from klarsyn.collect.importer import import_file
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import enrichments
@@ -14,6 +16,7 @@ from klarsyn.text.pipeline import TextPipeline, build_pipeline
 from klarsyn.text.taxonomy import Taxonomy, Theme
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+runner = CliRunner()
 FEEDBACK = (
     "id,received_at,channel,nps,text,language\n"
     "a,2026-04-01 10:00,survey,2,Kundtjänst svarade aldrig och leveransen var sen,sv\n"
@@ -99,3 +102,25 @@ def test_the_stored_taxonomy_defaults_to_the_built_in_one(store: Store, taxonomy
     assert stored_taxonomy(store).version == taxonomy.version
     save_taxonomy(store, taxonomy)
     assert stored_taxonomy(store).themes == taxonomy.themes
+
+
+def test_importing_feedback_enriches_it_unless_told_not_to(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "feedback.csv"
+    path.write_text(FEEDBACK, encoding="utf-8")
+    skipped = runner.invoke(
+        app, ["--db", database_url, "import", "feedback", str(path), "--no-enrich"]
+    )
+    assert skipped.exit_code == 0, skipped.output
+    with Store.open(database_url) as store:
+        assert count(store) == 0
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "id,received_at,channel,text\ne,2026-04-05 10:00,chat,Bra app\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["--db", database_url, "import", "feedback", str(more)])
+    assert result.exit_code == 0, result.output
+    assert "enriched 4 comments" in result.output  # the new one and those skipped before
+    with Store.open(database_url) as store:
+        assert count(store) == 4

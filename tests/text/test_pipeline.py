@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 import polars as pl
 import pytest
 
@@ -58,3 +60,33 @@ def test_existing_output_columns_are_replaced(pipeline: TextPipeline) -> None:
     result = analyze(frame, pipeline=pipeline)
     assert result["language"].to_list() == ["fi"]
     assert result.columns.count("language") == 1
+
+
+def test_repeated_comments_read_like_single_ones(pipeline: TextPipeline) -> None:
+    texts = ["Tak for god service", "Bra", "Tak for god service", None, "Bra", None]
+    fallbacks = ["da", "sv", "nb", "sv", "sv", None]
+    frame = pl.DataFrame({"text": texts, "fallback": fallbacks})
+    together = analyze(frame, pipeline=pipeline, language_column="fallback")
+    apart = pl.concat(
+        [
+            analyze(frame.slice(row, 1), pipeline=pipeline, language_column="fallback")
+            for row in range(len(texts))
+        ]
+    )
+    assert together.equals(apart)
+    # The same words from a Danish and a Norwegian source: each copy keeps its own language.
+    languages = together["language"].to_list()
+    assert (languages[0], languages[2]) == ("da", "nb")
+
+
+def test_analysis_leaves_the_cycle_collector_as_it_found_it(pipeline: TextPipeline) -> None:
+    frame = pl.DataFrame({"text": ["Bra service", "Dålig leverans"]})
+    assert gc.isenabled()
+    analyze(frame, pipeline=pipeline)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyze(frame, pipeline=pipeline)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
