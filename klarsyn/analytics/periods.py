@@ -17,7 +17,8 @@ PERIODS: tuple[str, ...] = get_args(Period)
 
 # Weeks start on Monday (ISO 8601), which is the Nordic convention.
 _EVERY = {"week": "1w", "month": "1mo", "quarter": "1q"}
-_HOUR_US = 3_600_000_000
+_SECOND_US = 1_000_000
+_HOUR_US = 3_600 * _SECOND_US
 _DAY_US = 24 * _HOUR_US
 
 
@@ -52,18 +53,17 @@ def _offsets(instants: Ints, time_zone: str) -> Ints:
 def _transitions(first: int, last: int, time_zone: str) -> tuple[Ints, Ints]:
     """The instants where the zone's offset changes in [first, last], and the offsets between.
 
-    Offsets change at most a few times a year and never twice within an hour, so an hourly grid
-    finds every change and a bisection pins each to the microsecond.
+    Offsets change at most a few times a year, never twice within an hour, and always on a whole
+    second (the time zone database's resolution), so an hourly grid finds every change and one
+    look at each second of the hour before it pins the change down.
     """
     grid = np.arange(first - first % _HOUR_US, last + _HOUR_US, _HOUR_US, dtype=np.int64)
     offsets = _offsets(grid, time_zone)
     changes = np.flatnonzero(offsets[1:] != offsets[:-1])
-    before, after = grid[changes], grid[changes + 1]
-    while np.any(after - before > 1):
-        mid = before + (after - before) // 2
-        moved = _offsets(mid, time_zone) != offsets[changes]
-        before, after = np.where(moved, before, mid), np.where(moved, mid, after)
-    return after, np.concatenate([offsets[:1], offsets[changes + 1]])
+    seconds = grid[changes][:, None] + np.arange(1, 3601, dtype=np.int64) * _SECOND_US
+    moved = _offsets(seconds.ravel(), time_zone).reshape(seconds.shape) != offsets[changes, None]
+    at = seconds[np.arange(len(changes)), moved.argmax(axis=1)]
+    return at, np.concatenate([offsets[:1], offsets[changes + 1]])
 
 
 def _local_days(instants: pl.Expr, *, first: int, last: int, time_zone: str) -> pl.Expr:
