@@ -21,11 +21,12 @@ Splits are fixed and seeded (seed 0) so every run scores the same comments:
   (multi-label per sentence, micro-F1) and the polarity of each gold opinion (accuracy).
 
 Systems: **layer 1** (the built-in lexicon, no training), **layer 2** (``train_model`` on the
-train split; it falls back to layer 1 in languages where cross-validation did not favour it),
-the **TF-IDF + LR** baseline (word 1-2-grams + char 2-5-grams, logistic regression, trained on
-the same split), and where installed **VADER** (en) and **AFINN** (en); VADER-Swedish and
-AFINN-Danish are listed as skipped when missing. For binary sets, layer 1 and the lexicons
-decide by the sign of their score.
+train split, which picks its classifier by cross-validation on that split alone and records
+the choice in the results; it falls back to layer 1 in languages where cross-validation did
+not favour it), the **TF-IDF + LR** baseline (word 1-2-grams + char 2-5-grams, logistic
+regression, trained on the same split), and where installed **VADER** (en) and **AFINN** (en);
+VADER-Swedish and AFINN-Danish are listed as skipped when missing. For binary sets, layer 1
+and the lexicons decide by the sign of their score.
 """
 
 from __future__ import annotations
@@ -345,6 +346,11 @@ def run_task(
         "test": len(task.test),
         "results": results,
         "cross_validation": [dataclasses.asdict(r) for r in report.languages],
+        "classifier": {
+            part: model.manifest[part]["classifier"]
+            for part in ("sentiment", "themes")
+            if part in model.manifest
+        },
         "notes": notes,
         "seconds": round(time.perf_counter() - started, 1),
     }

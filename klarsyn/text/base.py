@@ -64,10 +64,10 @@ def _learned(path: Path | None) -> TextModel | None:
 
 def _sentence_transformers(path: Path | None) -> TextModel | None:
     try:
-        import sentence_transformers  # type: ignore[import-not-found]  # noqa: F401
+        import sentence_transformers  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
     except ImportError as exc:
         raise BackendUnavailable(
-            "the sentence-transformers text model needs: pip install 'klarsyn[transformers]'",
+            "the sentence-transformers text model needs: pip install 'klarsyn[embeddings]'",
             hint="or use the built-in lexicon or a model trained with `klarsyn text train`",
         ) from exc
     raise BackendUnavailable(

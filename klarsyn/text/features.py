@@ -1,28 +1,36 @@
 """Features for the learned models: hashed word and character n-grams plus the lexicon's reading.
 
-Hashing keeps a model a fixed, small set of arrays (no vocabulary to store or leak), and the
-character n-grams (2-5, within words) catch Nordic compounds and misspellings. The layer-1
-reading (score and the strongest positive and negative clause) gives a model trained on a few
-thousand comments what the lexicon already knows about words it never saw.
+Hashing keeps a model a fixed, small set of arrays (no vocabulary to store or leak). Three
+families, each weighted by idf and normalised on its own so that none drowns the others:
+
+* word 1-2-grams over the layer-1 tokens (words, emojis, ``!`` and ``?``), plus each word that
+  follows a negator in its clause marked as negated (*inte bra* gives ``¬bra``), so "not good"
+  and "good" stop sharing a feature;
+* character 2-5-grams within words, which catch Nordic compounds and misspellings;
+* the layer-1 reading (score, strongest positive and negative clause and sentence, share of
+  positive and negative clauses), which gives a model trained on a few thousand comments what
+  the lexicon already knows about words it never saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from klarsyn.text.lexicon import Lexicon
-from klarsyn.text.sentiment import read_sentiment
-from klarsyn.text.tokens import tokenize
+from klarsyn.text.lexicon import LanguageRules, Lexicon
+from klarsyn.text.sentiment import Reading, read_sentiment
+from klarsyn.text.tokens import BOUNDARY, PAUSE, SYMBOL, WORD, Tokens, tokenize
 
 #: Hash buckets per n-gram family; 2**20 keeps collisions rare at this corpus size.
 BUCKETS = 2**20
-LEXICON_FEATURES = 3
+LEXICON_FEATURES = 8
+NEGATED = "\u00ac"  # prefix of a word in a negator's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,65 +41,117 @@ class Featurizer:
     lexicon: Lexicon | None
     lexicon_weight: float = 1.0
 
-    @staticmethod
-    def vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
-        words = HashingVectorizer(
-            ngram_range=(1, 2),
-            n_features=BUCKETS,
-            alternate_sign=False,
-            norm=None,
-            token_pattern=r"(?u)\b\w+\b",
-        )
-        chars = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            n_features=BUCKETS,
-            alternate_sign=False,
-            norm=None,
-        )
-        return words, chars
-
     @classmethod
     def fit(
-        cls, texts: Sequence[str], *, lexicon: Lexicon | None, lexicon_weight: float = 1.0
+        cls,
+        texts: Sequence[str],
+        *,
+        languages: Sequence[str | None],
+        lexicon: Lexicon | None,
+        lexicon_weight: float = 1.0,
     ) -> Featurizer:
-        counts = _counts(texts)
+        counts = sparse.hstack(_counts(texts, lexicon=lexicon, languages=languages), format="csr")
         documents = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log((1 + len(texts)) / (1 + documents)) + 1.0
         return cls(idf=idf.astype(np.float32), lexicon=lexicon, lexicon_weight=lexicon_weight)
 
+    @property
+    def width(self) -> int:
+        return 2 * BUCKETS + (LEXICON_FEATURES if self.lexicon is not None else 0)
+
     def transform(
         self, texts: Sequence[str], *, languages: Sequence[str | None]
     ) -> sparse.csr_matrix:
-        counts = _counts(texts).astype(np.float32)
-        counts.data = 1.0 + np.log(counts.data)  # sublinear term frequency
-        weighted = counts.multiply(self.idf[np.newaxis, :]).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
-        norms[norms == 0] = 1.0
-        weighted = sparse.diags(1.0 / norms) @ weighted
-        if self.lexicon is None:
-            return sparse.csr_matrix(weighted)
-        dense = reading_features(texts, languages=languages, lexicon=self.lexicon)
-        return sparse.hstack(
-            [weighted, sparse.csr_matrix(dense * self.lexicon_weight)], format="csr"
-        )
+        """One row per text: word block, character block, then the lexicon's reading."""
+        blocks = [
+            _normalised(block, self.idf[k * BUCKETS : (k + 1) * BUCKETS])
+            for k, block in enumerate(_counts(texts, lexicon=self.lexicon, languages=languages))
+        ]
+        if self.lexicon is not None:
+            dense = reading_features(texts, languages=languages, lexicon=self.lexicon)
+            blocks.append(sparse.csr_matrix(dense * self.lexicon_weight))
+        return sparse.hstack(blocks, format="csr")
 
 
-def _counts(texts: Sequence[str]) -> sparse.csr_matrix:
-    words, chars = Featurizer.vectorizers()
-    lowered = [text.lower() for text in texts]
-    return sparse.hstack([words.transform(lowered), chars.transform(lowered)], format="csr")
+def _normalised(counts: sparse.csr_matrix, idf: npt.NDArray[np.float32]) -> sparse.csr_matrix:
+    weighted = counts.astype(np.float32)
+    weighted.data = 1.0 + np.log(weighted.data)  # sublinear term frequency
+    weighted = sparse.csr_matrix(weighted.multiply(idf[np.newaxis, :]))
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ weighted)
+
+
+def _counts(
+    texts: Sequence[str], *, lexicon: Lexicon | None, languages: Sequence[str | None]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    words = HashingVectorizer(
+        analyzer=lambda terms: terms, n_features=BUCKETS, alternate_sign=False, norm=None
+    )
+    chars = HashingVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), n_features=BUCKETS, alternate_sign=False, norm=None
+    )
+    # Without a lexicon there are no negators to scope.
+    negators = {
+        code: lexicon.rules(code).negators if lexicon else frozenset[str]()
+        for code in set(languages)
+    }
+    terms = [
+        word_terms(tokenize(text), negators=negators[code])
+        for text, code in zip(texts, languages, strict=True)
+    ]
+    return words.transform(terms), chars.transform([text.lower() for text in texts])
+
+
+def word_terms(tokens: Tokens, *, negators: frozenset[str]) -> list[str]:
+    """Word 1-2-grams over the tokens, plus the words in a negator's scope marked as negated."""
+    kept: list[str] = []
+    negated: list[str] = []
+    in_scope = False
+    for token, kind in zip(tokens.text, tokens.kinds, strict=True):
+        if kind == WORD:
+            if in_scope:
+                negated.append(NEGATED + token)
+            if token in negators:
+                in_scope = True
+            kept.append(token)
+        elif kind == SYMBOL:
+            kept.append(token)
+        elif kind in (BOUNDARY, PAUSE):
+            # A negator's scope ends at the clause; "!" and "?" carry tone of their own.
+            in_scope = False
+            kept.extend(mark for mark in "!?" if mark in token)
+    bigrams = [f"{a} {b}" for a, b in pairwise(kept)]
+    return kept + bigrams + negated
 
 
 def reading_features(
     texts: Sequence[str], *, languages: Sequence[str | None], lexicon: Lexicon
 ) -> npt.NDArray[np.float32]:
-    """Per text: the layer-1 score and its strongest positive and negative clause."""
+    """Per text, from the layer-1 reading: see :func:`_summary`."""
     rows = np.zeros((len(texts), LEXICON_FEATURES), dtype=np.float32)
+    rules: dict[str | None, LanguageRules] = {}
     for i, (text, language) in enumerate(zip(texts, languages, strict=True)):
-        reading = read_sentiment(
-            tokenize(text), rules=lexicon.rules(language), emojis=lexicon.emojis
+        if language not in rules:
+            rules[language] = lexicon.rules(language)
+        rows[i] = _summary(
+            read_sentiment(tokenize(text), rules=rules[language], emojis=lexicon.emojis)
         )
-        clauses = reading.clause_scores
-        rows[i] = (reading.score, max(max(clauses), 0.0), min(min(clauses), 0.0))
     return rows
+
+
+def _summary(reading: Reading) -> tuple[float, ...]:
+    """Score; strongest positive and negative clause and sentence; the last sentence's score;
+    the share of positive and of negative clauses."""
+    clauses = reading.clause_scores or [0.0]
+    sentences = reading.sentence_scores or [0.0]
+    return (
+        reading.score,
+        max(max(clauses), 0.0),
+        min(min(clauses), 0.0),
+        max(max(sentences), 0.0),
+        min(min(sentences), 0.0),
+        sentences[-1],
+        sum(1 for c in clauses if c > 0) / len(clauses),
+        sum(1 for c in clauses if c < 0) / len(clauses),
+    )

@@ -25,7 +25,8 @@ from klarsyn.text.features import Featurizer
 from klarsyn.text.lexicon import Lexicon
 from klarsyn.text.sentiment import label as threshold_label
 
-FORMAT = 1
+#: 2: separately normalised feature families, negation scopes, softmax heads.
+FORMAT = 2
 MANIFEST = "manifest.json"
 ARRAYS = "model.npz"
 
@@ -42,13 +43,16 @@ class LinearHead:
     def probabilities(self, features: Any) -> npt.NDArray[np.float64]:
         """Per class: a probability (rows sum to 1 unless the head is ``independent``)."""
         logits = np.asarray(features @ self.coef.T, dtype=np.float64) + self.intercept
-        sigmoid: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-        if self.independent:
-            return sigmoid
-        if self.coef.shape[0] == 1:  # binary: the row scores the second class
+        if self.independent or self.coef.shape[0] == 1:
+            sigmoid: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+            if self.independent:
+                return sigmoid
+            # Binary: the row scores the second class.
             return np.column_stack([1.0 - sigmoid[:, 0], sigmoid[:, 0]])
-        # One-vs-rest rows, normalised as scikit-learn does for its linear models.
-        result: npt.NDArray[np.float64] = sigmoid / sigmoid.sum(axis=1, keepdims=True)
+        # The weights were scaled in training so that this softmax is calibrated.
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        result: npt.NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
         return result
 
 
@@ -152,7 +156,11 @@ def load_model(directory: Path, *, lexicon: Lexicon | None = None) -> LearnedMod
         )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
-        raise InputError(f"model {str(directory)!r} has format {manifest.get('format')!r}")
+        raise InputError(
+            f"model {str(directory)!r} has format {manifest.get('format')!r}, "
+            f"this Klarsyn reads format {FORMAT}",
+            hint="train the model again with `klarsyn text train`",
+        )
     if manifest.get("lexicon_version") is not None:
         if lexicon is None:
             from klarsyn.text.lexicon import default_lexicon

@@ -16,13 +16,17 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import f1_score
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.metrics import accuracy_score, f1_score
 
 from klarsyn.errors import InputError, SchemaError
 from klarsyn.text.features import Featurizer
 from klarsyn.text.learned import LearnedModel, LinearHead
+from klarsyn.text.learned_selection import (
+    SENTIMENT,
+    TOPICS,
+    choose_classifier,
+    choose_multilabel,
+)
 from klarsyn.text.pii import mask_pii
 from klarsyn.text.pipeline import TextPipeline
 from klarsyn.text.sentiment import read_sentiment
@@ -31,8 +35,6 @@ from klarsyn.text.tokens import tokenize
 ScoreScale = Literal["nps", "stars5"]
 #: Fewer labelled comments than this in a language and the lexicon keeps it.
 MIN_PER_LANGUAGE = 30
-#: Regularisation strengths tried in cross-validation.
-ALPHAS = (3e-5, 1e-4, 3e-4)
 _LABELS = {
     "negative": "negative",
     "neg": "negative",
@@ -138,7 +140,7 @@ def train_model(
     raw = frame[text_column].cast(pl.String).to_list()
     languages = pipeline.identifier.identify(raw, default=default_language).codes
     texts = [mask_pii(t, language=lang).text for t, lang in zip(raw, languages, strict=True)]
-    featurizer = Featurizer.fit(texts, lexicon=pipeline.lexicon)
+    featurizer = Featurizer.fit(texts, languages=languages, lexicon=pipeline.lexicon)
     full = featurizer.transform(texts, languages=languages)
     # Train on the columns the comments use (a few hundred thousand of two million hash
     # buckets), then widen the weights back: fitting gets several times faster.
@@ -160,14 +162,14 @@ def train_model(
             if label_column is not None
             else weak_labels(frame[str(score_column)].to_list(), scale=score_scale)
         )
-        sentiment, results, alpha = _train_sentiment(
+        sentiment, results, classifier = _train_sentiment(
             features, texts, labels, languages, pipeline=pipeline, seed=seed, folds=folds
         )
         counts = dict(Counter(label for label in labels if label is not None))
         manifest["sentiment"] = {
             "classes": list(sentiment.classes),
             "source": label_column or f"{score_column} ({score_scale})",
-            "alpha": alpha,
+            "classifier": classifier,
             "use_for": sorted(r.language for r in results if r.learned_wins),
             "cross_validation": [
                 {
@@ -182,14 +184,16 @@ def train_model(
     themes = None
     theme_f1 = None
     if theme_column is not None:
-        themes, theme_f1 = _train_themes(
-            features, frame[theme_column].cast(pl.String).to_list(), seed=seed
+        themes, theme_f1, classifier = _train_themes(
+            features, frame[theme_column].cast(pl.String).to_list(), seed=seed, folds=folds
         )
         manifest["themes"] = {
             "classes": list(themes.classes),
             "multilabel": themes.independent,
+            # Per-theme thresholds are folded into the intercepts: a theme applies at p >= 0.5.
             "threshold": 0.5,
-            "micro_f1": None if theme_f1 is None else round(theme_f1, 4),
+            "classifier": classifier,
+            "micro_f1": round(theme_f1, 4),
         }
     model = LearnedModel(
         featurizer=featurizer,
@@ -216,7 +220,7 @@ def _train_sentiment(
     pipeline: TextPipeline,
     seed: int,
     folds: int,
-) -> tuple[LinearHead, list[LanguageResult], float]:
+) -> tuple[LinearHead, list[LanguageResult], dict[str, Any]]:
     rows = np.array([i for i, label in enumerate(labels) if label is not None])
     if len(rows) < 2 * folds:
         raise InputError(f"only {len(rows)} labelled comments; at least {2 * folds} are needed")
@@ -224,18 +228,13 @@ def _train_sentiment(
     classes = sorted(set(y))
     if len(classes) < 2:
         raise InputError(f"every labelled comment is {classes[0]!r}; two labels are needed")
-    X = features[rows]
     splits = min(folds, min(Counter(y).values()))
     if splits < 2:
         raise InputError("each label needs at least two comments")
-    best: tuple[float, float, np.ndarray[Any, Any]] | None = None
-    for alpha in ALPHAS:
-        predicted = _out_of_fold(X, y, alpha=alpha, splits=splits, seed=seed)
-        score = float(f1_score(y, predicted, average="macro", zero_division=0))
-        if best is None or score > best[0]:
-            best = (score, alpha, predicted)
-    assert best is not None
-    _, alpha, predicted = best
+    chosen = choose_classifier(
+        features[rows], y, candidates=SENTIMENT, metric=_macro_f1, splits=splits, seed=seed
+    )
+    predicted = chosen.predicted
     lexicon_labels = _lexicon_labels(
         [texts[i] for i in rows],
         [languages[i] for i in rows],
@@ -268,36 +267,16 @@ def _train_sentiment(
                 ),
             )
         )
-    final = _fit(X, y, alpha=alpha, seed=seed)
-    head = LinearHead(
-        classes=tuple(str(c) for c in final.classes_),
-        coef=final.coef_.astype(np.float32),
-        intercept=final.intercept_.astype(np.float32),
-    )
-    return head, results, alpha
+    head = LinearHead(classes=chosen.classes, coef=chosen.coef, intercept=chosen.intercept)
+    return head, results, chosen.describe()
 
 
-def _fit(X: Any, y: Any, *, alpha: float, seed: int) -> SGDClassifier:
-    # Logistic loss by SGD: a minute of lbfgs becomes a second, at the same accuracy.
-    model = SGDClassifier(
-        loss="log_loss",
-        alpha=alpha,
-        max_iter=30,
-        tol=None,
-        class_weight="balanced",
-        average=True,
-        random_state=seed,
-    )
-    model.fit(X, y)
-    return model
+def _macro_f1(truth: Any, predicted: Any) -> float:
+    return float(f1_score(truth, predicted, average="macro", zero_division=0))
 
 
-def _out_of_fold(X: Any, y: Any, *, alpha: float, splits: int, seed: int) -> Any:
-    predicted = np.empty(len(y), dtype=object)
-    folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
-    for train, test in folds.split(np.zeros(len(y)), y):
-        predicted[test] = _fit(X[train], y[train], alpha=alpha, seed=seed).predict(X[test])
-    return predicted.astype(str)
+def _accuracy(truth: Any, predicted: Any) -> float:
+    return float(accuracy_score(truth, predicted))
 
 
 def _lexicon_labels(
@@ -317,8 +296,8 @@ def _lexicon_labels(
 
 
 def _train_themes(
-    features: Any, values: list[str | None], *, seed: int
-) -> tuple[LinearHead, float | None]:
+    features: Any, values: list[str | None], *, seed: int, folds: int
+) -> tuple[LinearHead, float, dict[str, Any]]:
     sets = [
         [t for t in _THEME_SEPARATORS.split(v.strip()) if t] if v and v.strip() else []
         for v in values
@@ -329,42 +308,30 @@ def _train_themes(
     classes = sorted({t for themes in sets for t in themes})
     X = features[rows]
     if all(len(sets[i]) == 1 for i in rows):
+        # One theme per comment: a topic. One classifier over all of them, the likeliest wins.
         y = np.array([sets[i][0] for i in rows])
-        predicted = np.empty(len(y), dtype=object)
-        for train, test in KFold(n_splits=5, shuffle=True, random_state=seed).split(rows):
-            predicted[test] = _fit(X[train], y[train], alpha=1e-4, seed=seed).predict(X[test])
-        micro = float(f1_score(y, predicted.astype(str), average="micro", zero_division=0))
-        final = _fit(X, y, alpha=1e-4, seed=seed)
-        coef, intercept = final.coef_, final.intercept_
-        if len(final.classes_) == 2:  # a binary model scores only the second class
+        chosen = choose_classifier(
+            X, y, candidates=TOPICS, metric=_accuracy, splits=folds, seed=seed, calibrate=False
+        )
+        coef, intercept = chosen.coef, chosen.intercept
+        if len(chosen.classes) == 2:  # a binary model scores only the second class
             coef = np.vstack([-coef, coef])
             intercept = np.concatenate([-intercept, intercept])
-        head = LinearHead(
-            classes=tuple(str(c) for c in final.classes_),
-            coef=coef.astype(np.float32),
-            intercept=intercept.astype(np.float32),
-        )
-        return head, micro
+        head = LinearHead(classes=chosen.classes, coef=coef, intercept=intercept)
+        return head, chosen.score, chosen.describe()
     matrix = np.array([[c in sets[i] for c in classes] for i in rows])
-    coefs, intercepts = [], []
-    for k in range(len(classes)):
-        target = matrix[:, k]
-        if target.all() or not target.any():
-            coefs.append(np.zeros(X.shape[1]))
-            intercepts.append(10.0 if target.all() else -10.0)
-            continue
-        fitted = _fit(X, target, alpha=1e-4, seed=seed)
-        coefs.append(fitted.coef_[0])
-        intercepts.append(float(fitted.intercept_[0]))
+    chosen_labels = choose_multilabel(X, matrix, splits=folds, seed=seed)
     head = LinearHead(
         classes=tuple(classes),
-        coef=np.vstack(coefs).astype(np.float32),
-        intercept=np.array(intercepts, dtype=np.float32),
+        coef=chosen_labels.coef,
+        intercept=chosen_labels.intercept,
         independent=True,
     )
-    # Cross-validating one classifier per theme costs folds x themes fits; the multi-label
-    # report is left to the benchmark.
-    return head, None
+    described = {
+        **chosen_labels.candidate.describe(),
+        "cross_validated": round(chosen_labels.micro_f1, 4),
+    }
+    return head, chosen_labels.micro_f1, described
 
 
 def _widen(head: LinearHead | None, *, used: Any, width: int) -> LinearHead | None:
