@@ -9,6 +9,10 @@ from klarsyn.analytics.driver_segments import SegmentDrivers, compare_segments
 from klarsyn.analytics.drivers import Driver, KeyDrivers, key_drivers
 from klarsyn.analytics.effect import Effect, measure_effect
 from klarsyn.analytics.estimates import SMALL_N, Change, Estimate
+from klarsyn.analytics.explain import ExplainOptions, explain
+from klarsyn.analytics.explain_results import Cause, Explanation
+from klarsyn.analytics.explain_windows import Window, parse_window
+from klarsyn.analytics.findings import Finding, FindingOptions, findings
 from klarsyn.analytics.grouping import (
     Summary,
     combine,
@@ -22,6 +26,7 @@ from klarsyn.analytics.periods import PERIODS, Period, period_starts
 from klarsyn.analytics.prevalence import loudness, prevalence
 from klarsyn.analytics.scores import ces, ces_easy, csat, mean_rating, nps, score
 from klarsyn.analytics.significance import compare, period_changes
+from klarsyn.analytics.theme_summary import theme_summary
 from klarsyn.analytics.trends import control_chart
 from klarsyn.analytics.weighting import (
     Weights,
@@ -36,16 +41,22 @@ __all__ = [
     "METRICS",
     "PERIODS",
     "SMALL_N",
+    "Cause",
     "Change",
     "Driver",
     "Effect",
     "Estimate",
+    "ExplainOptions",
+    "Explanation",
+    "Finding",
+    "FindingOptions",
     "KeyDrivers",
     "Metric",
     "Period",
     "SegmentDrivers",
     "Summary",
     "Weights",
+    "Window",
     "ces",
     "ces_easy",
     "combine",
@@ -55,6 +66,8 @@ __all__ = [
     "csat",
     "effective_sample_size",
     "estimate_table",
+    "explain",
+    "findings",
     "key_drivers",
     "loudness",
     "margins",
@@ -64,6 +77,7 @@ __all__ = [
     "metric_table",
     "nps",
     "one_voice_per_customer",
+    "parse_window",
     "period_changes",
     "period_starts",
     "poststratify",
@@ -72,4 +86,5 @@ __all__ = [
     "score",
     "side_by_side",
     "summarise",
+    "theme_summary",
 ]

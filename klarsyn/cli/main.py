@@ -9,7 +9,22 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from klarsyn import __version__
-from klarsyn.cli import demo, exports, imports, metrics, quarantine, serve, text, users
+from klarsyn.cli import (
+    actions,
+    alerts,
+    cases,
+    demo,
+    drivers,
+    explain,
+    exports,
+    imports,
+    metrics,
+    quarantine,
+    serve,
+    text,
+    themes,
+    users,
+)
 from klarsyn.cli.state import State, errors
 from klarsyn.config import Settings
 from klarsyn.errors import InputError, KlarsynError
@@ -87,9 +102,15 @@ exports.register(app)
 quarantine.register(app)
 demo.register(app)
 metrics.register(app)
+drivers.register(app)
+explain.register(app)
+themes.register(app)
 serve.register(app)
 users.register(app)
 text.register(app)
+alerts.register(app)
+cases.register(app)
+actions.register(app)
 
 
 def run() -> None:

@@ -115,4 +115,297 @@ SWEDISH: dict[str, str] = {
     "Too many attempts": "För många försök",
     "Not signed in": "Inte inloggad",
     "Live": "Live",
+    # closed loop: cases, actions, alerts
+    "Actions": "Åtgärder",
+    "Actions and their effect": "Åtgärder och deras effekt",
+    "Add a rule": "Lägg till en regel",
+    "Add channel": "Lägg till kanal",
+    "Add milestone": "Lägg till delmål",
+    "Add note": "Lägg till anteckning",
+    "Add plan": "Lägg till plan",
+    "Add rule": "Lägg till regel",
+    "Against its own trend": "Mot sin egen trend",
+    "Alerts": "Larm",
+    "Alert": "Larm",
+    "Scores per month (months with under 20 answers left out); the dashed line is the start.": (
+        "Betyg per månad (månader med under 20 svar utelämnas); den streckade linjen är starten."
+    ),
+    "Alerts and rules": "Larm och regler",
+    "All": "Alla",
+    "Audit trail": "Ändringslogg",
+    "Cancelled": "Avbruten",
+    "Cannot be measured yet:": "Kan inte mätas ännu:",
+    "Case #{id}": "Ärende #{id}",
+    "Cases": "Ärenden",
+    "Changed": "Ändrade",
+    "Channels": "Kanaler",
+    "Closed": "Stängt",
+    "Compared with": "Jämfört med",
+    "Compensated": "Kompenserad",
+    "Customer timeline": "Kundens tidslinje",
+    "Customer unreachable": "Kunden nås inte",
+    "Detractor with a comment": "Kritiker med kommentar",
+    "Done": "Klar",
+    "Due": "Förfaller",
+    "Duplicate": "Dubblett",
+    "Error": "Fel",
+    "Event": "Händelse",
+    "Every improvement has an owner, a target and a measured effect on the score it should move.": (
+        "Varje förbättring har en ägare, ett mål och en uppmätt effekt på måttet den ska flytta."
+    ),
+    "Explained": "Förklarat",
+    "Extra words": "Extra ord",
+    "Feedback id": "Feedback-id",
+    "Feedback, orders, deliveries, contacts and campaigns, newest first.": (
+        "Feedback, ordrar, leveranser, kontakter och kampanjer, nyast först."
+    ),
+    "Finding": "Fynd",
+    "Fixed": "Åtgärdat",
+    "Follow-up owned by a team, with a due time and a full audit trail.": (
+        "Uppföljning som ägs av ett team, med förfallotid och fullständig ändringslogg."
+    ),
+    "Handled": "Hanterade",
+    "High": "Hög",
+    "In progress": "Pågår",
+    "Internal notes": "Interna anteckningar",
+    "Kind": "Typ",
+    "Looks for": "Letar efter",
+    "Loops closed": "Stängda loopar",
+    "Low": "Låg",
+    "Low score from a high-value customer": "Lågt betyg från en värdefull kund",
+    "Lowest customer value": "Lägsta kundvärde",
+    "Mark done": "Markera som klar",
+    "Measured": "Uppmätt",
+    "Measured effect": "Uppmätt effekt",
+    "Method": "Metod",
+    "Metric": "Mått",
+    "Microsoft Teams": "Microsoft Teams",
+    "Milestone": "Delmål",
+    "Milestones": "Delmål",
+    "New": "Ny",
+    "New action plan": "Ny åtgärdsplan",
+    "No action needed": "Ingen åtgärd behövs",
+    "No action plans yet.": "Inga åtgärdsplaner ännu.",
+    "No cases.": "Inga ärenden.",
+    "No channels yet: rules open cases but notify no one.": (
+        "Inga kanaler ännu: regler öppnar ärenden men meddelar ingen."
+    ),
+    "No milestones yet.": "Inga delmål ännu.",
+    "No notes yet.": "Inga anteckningar ännu.",
+    "No rules yet.": "Inga regler ännu.",
+    "Normal": "Normal",
+    "Note": "Anteckning",
+    "Nothing sent yet.": "Inget skickat ännu.",
+    "Notifications": "Aviseringar",
+    "On": "På",
+    "Open a case": "Öppna ett ärende",
+    "Open case": "Öppna ärende",
+    "Opened": "Öppnat",
+    "Other cases of this customer": "Kundens andra ärenden",
+    "Owner": "Ägare",
+    "Planned": "Planerad",
+    "Positive feedback": "Positiv feedback",
+    "Priority": "Prioritet",
+    "Remove": "Ta bort",
+    "Resolution": "Lösning",
+    "Resolved": "Löst",
+    "Rules": "Regler",
+    "Rules watch new feedback; a match opens a case for its team and notifies its channels once.": (
+        "Regler bevakar ny feedback; en träff öppnar ett ärende för teamet "
+        "och meddelar dess kanaler en gång."
+    ),
+    "SLA breached": "SLA överskriden",
+    "SLA kept": "SLA hållen",
+    "Score follow-up": "Betyg efteråt",
+    "Secret": "Hemlighet",
+    "Show": "Visa",
+    "Signed": "Signerad",
+    "Signed webhook": "Signerad webhook",
+    "Slack": "Slack",
+    "Start": "Start",
+    "Status": "Status",
+    "Target": "Mål",
+    "Target segment": "Målsegment",
+    "Team scorecards": "Teamens resultatkort",
+    "The feedback behind this case": "Feedbacken bakom ärendet",
+    "Theme share crossing a threshold": "Temats andel över en gräns",
+    "Threshold": "Gräns",
+    "Title": "Rubrik",
+    "Too early to tell": "För tidigt att säga",
+    "Tries": "Försök",
+    "Turn off": "Stäng av",
+    "Turn on": "Slå på",
+    "Urgent": "Akut",
+    "Waiting for customer": "Väntar på kunden",
+    "What": "Vad",
+    "When": "När",
+    "Who": "Vem",
+    "Whole timeline": "Hela tidslinjen",
+    "Words of intent to leave": "Ord om att lämna",
+    "Work on the case": "Arbeta med ärendet",
+    "everyone": "alla",
+    "everyone else": "alla andra",
+    "its own trend": "sin egen trend",
+    "last 90 days": "senaste 90 dagarna",
+    "since": "sedan",
+    "value": "värde",
+    "{before} responses before, {after} after": "{before} svar före, {after} efter",
+    "{n} late": "{n} sena",
+    # priorities and themes
+    "Priorities": "Prioriteringar",
+    "Themes": "Teman",
+    "What matters most to customers": "Det som betyder mest för kunderna",
+    "Key drivers of": "Drivkrafter bakom",
+    "NPS (0-10)": "NPS (0-10)",
+    "CSAT (1-5)": "CSAT (1-5)",
+    "CES (1-7)": "CES (1-7)",
+    "Rating": "Betyg",
+    "Churn": "Kundtapp",
+    "The priorities": "Prioriteringarna",
+    "{n} of {total} drivers": "{n} av {total} drivkrafter",
+    "expected change of the mean score if fixed": (
+        "väntad förändring av medelbetyget om det åtgärdas"
+    ),
+    "customers affected": "berörda kunder",
+    "yearly customer value at stake": "årligt kundvärde på spel",
+    "What customers say": "Vad kunderna säger",
+    "Import customers with their annual value and churn to see the money at stake.": (
+        "Importera kunder med årsvärde och kundtapp för att se vad som står på spel."
+    ),
+    "Importance and performance": "Betydelse och prestation",
+    "Importance (share of R²)": "Betydelse (andel av R²)",
+    "% of customers negative about it": "% kunder negativa till det",
+    "How to read it": "Så läser du diagrammet",
+    "fix first": "åtgärda först",
+    "keep up": "behåll",
+    "watch": "bevaka",
+    "don't over-invest": "överinvestera inte",
+    "important, and many customers are negative about it": (
+        "viktigt, och många kunder är negativa till det"
+    ),
+    "important, and the company does well on it": "viktigt, och företaget gör det bra",
+    "many are negative, but it moves the score less": (
+        "många är negativa, men det påverkar betyget mindre"
+    ),
+    "moves the score little, few are negative": "påverkar betyget lite, få är negativa",
+    "All drivers": "Alla drivkrafter",
+    "Driver": "Drivkraft",
+    "Theme": "Tema",
+    "Importance": "Betydelse",
+    "% customers": "% kunder",
+    "Trend": "Trend",
+    "Uplift if fixed": "Lyft om åtgärdat",
+    "Customers": "Kunder",
+    "At stake": "På spel",
+    "Quadrant": "Kvadrant",
+    "What customers talk about": "Vad kunderna pratar om",
+    "{n} comments from {customers} customers": "{n} kommentarer från {customers} kunder",
+    "Re-reading comments with the new taxonomy": "Läser om kommentarerna med den nya taxonomin",
+    "Re-reading the comments failed": "Omläsningen av kommentarerna misslyckades",
+    "Loud or common?": "Högljutt eller vanligt?",
+    "Customers (log scale)": "Kunder (log-skala)",
+    "Messages (log scale)": "Meddelanden (log-skala)",
+    "loud": "högljutt",
+    "Loud themes": "Högljudda teman",
+    "{messages} messages from {customers} customers; the top 3 wrote {share} % of them": (
+        "{messages} meddelanden från {customers} kunder; de tre mest aktiva skrev {share} % av dem"
+    ),
+    "rank {rank} by customers, {feedback_rank} by messages": (
+        "plats {rank} efter kunder, {feedback_rank} efter meddelanden"
+    ),
+    "No theme is dominated by a few customers.": "Inget tema domineras av några få kunder.",
+    "Themes are ranked by distinct customers.": "Teman rangordnas efter antal unika kunder.",
+    "Themes by customers": "Teman efter kunder",
+    "Messages": "Meddelanden",
+    "% negative": "% negativa",
+    "Edit the taxonomy": "Redigera taxonomin",
+    "Label": "Etikett",
+    "Terms": "Termer",
+    "Deactivate": "Inaktivera",
+    "Add a theme": "Lägg till ett tema",
+    "Id": "Id",
+    "parent.child for a sub-theme": "förälder.barn för ett undertema",
+    "Add theme": "Lägg till tema",
+    "Right: drives the score more. Up: more customers are negative about it.": (
+        "Höger: påverkar betyget mer. Upp: fler kunder är negativa till det."
+    ),
+    "Diamonds are the priorities.": "Romberna är prioriteringarna.",
+    "On the dashed line every customer wrote once.": (
+        "På den streckade linjen skrev varje kund en gång."
+    ),
+    "Red themes are loud: a few customers wrote much of it.": (
+        "Röda teman är högljudda: några få kunder skrev mycket av det."
+    ),
+    "% customers: share of commenting customers who raised the theme.": (
+        "% kunder: andel av de kommenterande kunderna som tog upp temat."
+    ),
+    "Trend: change in points against the period before.": (
+        "Trend: förändring i procentenheter mot perioden innan."
+    ),
+    "Saving stores a new taxonomy version and re-reads all comments in the background.": (
+        "Att spara lagrar en ny version av taxonomin och läser om alla kommentarer i bakgrunden."
+    ),
+    "Terms are comma-separated; * matches any ending.": (
+        "Termer separeras med komma; * matchar valfri ändelse."
+    ),
+    "{rows} responses from {customers} customers; each customer has one voice.": (
+        "{rows} svar från {customers} kunder; varje kund har en röst."
+    ),
+    "Intervals from {n} bootstrap replicates; kept until new data arrives.": (
+        "Intervall från {n} bootstrap-replikat; sparas tills nya data kommer."
+    ),
+    # Explain
+    "Explain": "Förklara",
+    "Why did it move?": "Varför rörde det sig?",
+    "the period before": "perioden innan",
+    "A month (2026-06), a quarter (2026-Q2), a year, or days (2026-02-09..2026-03-08).": (
+        "En månad (2026-06), ett kvartal (2026-Q2), ett år eller dagar (2026-02-09..2026-03-08)."
+    ),
+    "Explained within the segment and channel of the filters.": (
+        "Förklaras inom filtrens segment och kanal."
+    ),
+    "No clear cause.": "Ingen tydlig orsak.",
+    "Too few responses per segment to test any cause.": (
+        "För få svar per segment för att pröva någon orsak."
+    ),
+    "No segment, campaign, event or theme explains a significant share of the change "
+    "({n} candidates tested).": (
+        "Inget segment, ingen kampanj, händelse eller tema förklarar en signifikant del av "
+        "förändringen ({n} kandidater prövade)."
+    ),
+    "Each step is the part of the change a cause explains; grey is what no cause explains.": (
+        "Varje steg är den del av förändringen som en orsak förklarar; grått förklaras av ingen."
+    ),
+    "segment": "segment",
+    "campaign": "kampanj",
+    "event": "händelse",
+    "theme": "tema",
+    "mix": "mix",
+    "rate": "nivå",
+    "exposure": "exponering",
+    "explains": "förklarar",
+    "share of responses": "andel av svaren",
+    "its value": "dess värde",
+    "the rest": "övriga",
+    "Symptoms": "Symtom",
+    "What these customers say": "Vad dessa kunder säger",
+    "Complaint themes that rose": "Klagomålsteman som ökade",
+    "before": "före",
+    "after": "efter",
+    "symptom of": "symtom på",
+    "Share of feedback with a negative mention of the theme.": (
+        "Andel av återkopplingen som nämner temat negativt."
+    ),
+    "Findings": "Fynd",
+    "changes beyond normal variation": "förändringar utöver normal variation",
+    "Month": "Månad",
+    "observed": "observerat",
+    "expected": "förväntat",
+    "all": "alla",
+    "No metric moved beyond its normal variation.": (
+        "Inget mått rörde sig utöver sin normala variation."
+    ),
+    "CES % easy": "CES % enkelt",
+    "everything else": "allt annat",
+    "Change": "Förändring",
 }
