@@ -262,7 +262,7 @@ def pages(store: Store) -> dict[str, str]:
         "Customer": f"/customers/{customer}",
         "Themes": "/themes",
         "Priorities": "/priorities",
-        "Explain": "/explain?metric=nps&period=2026-06&vs=2026-05",
+        "Explain": "/explain?metric=nps&month=2026-06&vs=2026-05",
         "Cases": "/cases",
         "Actions": "/actions",
     }

@@ -1,8 +1,8 @@
 """Findings: which metrics moved beyond their normal variation, overall and per segment.
 
 Every series (a metric overall or in one segment, feedback volume per channel, the negative
-share of a theme) is tallied per calendar period. Each period is compared with what its own
-history leads us to expect:
+share of a theme, the share of customers raising a theme) is tallied per calendar period. Each
+period is compared with what its own history leads us to expect:
 
 - the **level** is the median of the preceding ``window`` periods, so one past spike does not
   move it (a mean would);
@@ -52,7 +52,7 @@ class FindingOptions:
 class Finding:
     """One period of one series that moved beyond its normal variation."""
 
-    series: str  # nps, csat, ces, rating, volume or theme
+    series: str  # nps, csat, ces, rating, volume, theme (negative share), theme_customers
     dimension: str | None
     value: str | None
     period: dt.date
@@ -252,22 +252,38 @@ def _volume(frame: pl.DataFrame, options: FindingOptions) -> list[tuple[Finding,
 def _themes(
     frame: pl.DataFrame, mentions: pl.DataFrame, options: FindingOptions
 ) -> list[tuple[Finding, float]]:
-    """Each theme's share of feedback with a negative mention of it, per period."""
+    """Each theme's share of feedback with a negative mention of it, per period; and its reach:
+    the share of the period's customers who raised it at all (one voice per customer, so a few
+    customers writing again and again do not make a theme spread)."""
     require_columns(mentions, ("id", "theme", "sentiment"), purpose="theme findings")
+    who = pl.col("customer_id") if "customer_id" in frame.columns else pl.lit(None)
+    voices = frame.select("id", "period", pl.coalesce(who, pl.col("id")).alias("_who"))
     negative = mentions.filter(pl.col("sentiment") == "negative").select("id", "theme").unique()
-    totals = frame.group_by("period").agg(pl.len().alias("n"))
-    hits = (
-        negative.join(frame.select("id", "period"), on="id")
-        .group_by("period", "theme")
-        .agg(pl.len().alias("s1"))
+    raised = mentions.select("id", "theme").unique().join(voices, on="id")
+    return _shares(
+        voices.group_by("period").agg(pl.len().alias("n")),
+        negative.join(voices, on="id").group_by("period", "theme").agg(pl.len().alias("s1")),
+        series="theme",
+        options=options,
+    ) + _shares(
+        voices.group_by("period").agg(pl.col("_who").n_unique().alias("n")),
+        raised.group_by("period", "theme").agg(pl.col("_who").n_unique().alias("s1")),
+        series="theme_customers",
+        options=options,
     )
+
+
+def _shares(
+    totals: pl.DataFrame, hits: pl.DataFrame, *, series: str, options: FindingOptions
+) -> list[tuple[Finding, float]]:
+    """Findings of ``hits / n`` per period and theme, a binomial share."""
     themes = hits.select("theme").unique()
     grid = totals.join(themes, how="cross").join(hits, on=["period", "theme"], how="left")
     share = pl.col("s1").fill_null(0) / pl.col("n")
     table = grid.with_columns(
         share.alias("estimate"), (share * (1 - share) / pl.col("n")).alias("variance")
     ).rename({"theme": "value"})
-    return _findings_of(table, series="theme", dimension="theme", unit=100.0, options=options)
+    return _findings_of(table, series=series, dimension="theme", unit=100.0, options=options)
 
 
 def finding_dict(finding: Finding) -> dict[str, object]:

@@ -8,13 +8,15 @@ import sys
 from enum import StrEnum
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.table import Table
 
+from klarsyn.analytics.driver_segments import SegmentDrivers
 from klarsyn.analytics.drivers import Driver, KeyDrivers
 from klarsyn.cli.state import console, state
 from klarsyn.cli.windows import PeriodWindow, check_segments, filters, parse_segments
-from klarsyn.storage.driver_inputs import driver_inputs, drivers_of, theme_of
+from klarsyn.storage.driver_inputs import driver_inputs, drivers_of, segment_drivers, theme_of
 from klarsyn.storage.mirror import scan_feedback
 
 
@@ -104,6 +106,12 @@ def drivers_command(
     min_customers: Annotated[
         int, typer.Option(help="Themes fewer customers complain about are left out.")
     ] = 30,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            help="Also analyse each value of this attribute (region) and show where drivers differ."
+        ),
+    ] = None,
     replicates: Annotated[int, typer.Option(help="Bootstrap replicates for the intervals.")] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     json_output: Annotated[
@@ -128,9 +136,18 @@ def drivers_command(
         replicates=replicates,
         seed=seed,
     )
+    compared = (
+        None
+        if compare is None
+        else segment_drivers(
+            inputs, segment=compare, metric=metric.value, replicates=replicates, seed=seed
+        )
+    )
     if json_output:
         body = result.to_dict() | {"segment": dict(segments), "period": period.value}
-        sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
+        if compared is not None:
+            body["comparison"] = _comparison(compared)
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, default=str) + "\n")
         return
     console.print(render(result))
     console.print("[bold]Priorities[/]")
@@ -145,6 +162,54 @@ def drivers_command(
         )
     if result.note:
         console.print(f"[dim]{result.note}[/]")
+    if compared is not None:
+        console.print(render_comparison(compared))
+
+
+def _comparison(compared: SegmentDrivers) -> dict[str, object]:
+    """The differences between segments, and each segment's priorities."""
+    return {
+        "by": compared.segment,
+        "priorities": {name: list(r.priorities) for name, r in compared.results.items()},
+        "differences": [
+            {key: _finite(value) for key, value in row.items()}
+            for row in compared.differences.to_dicts()
+        ],
+        "skipped": list(compared.skipped),
+    }
+
+
+def _finite(value: object) -> object:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def render_comparison(compared: SegmentDrivers) -> Table:
+    """Where a driver matters significantly more in one segment than in another."""
+    table = Table(title=f"Where drivers differ by {compared.segment}")
+    for column in ("driver", "segment a", "segment b"):
+        table.add_column(column)
+    for column in ("importance a", "importance b", "a - b [95% interval]"):
+        table.add_column(column, justify="right")
+    significant = compared.differences.filter(pl.col("significant"))
+    for row in significant.iter_rows(named=True):
+        table.add_row(
+            theme_of(row["driver"]),
+            str(row["segment_a"]),
+            str(row["segment_b"]),
+            f"{row['importance_a']:.4f}",
+            f"{row['importance_b']:.4f}",
+            f"{row['difference']:+.4f} "
+            + _interval(row["difference_low"], row["difference_high"], digits=4),
+        )
+    skipped = (
+        f"; too few customers to analyse: {', '.join(compared.skipped)}" if compared.skipped else ""
+    )
+    table.caption = (
+        f"{significant.height} significant difference(s) of {compared.differences.height} "
+        f"compared; about {0.05 * compared.differences.height:.0f} would look significant by "
+        f"chance alone{skipped}"
+    )
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ from typing import Literal
 
 import polars as pl
 
+from klarsyn.analytics.driver_segments import SegmentDrivers, compare_segments
 from klarsyn.analytics.drivers import KeyDrivers, key_drivers
 from klarsyn.errors import InputError
 from klarsyn.storage.columnar import customers_frame
@@ -200,12 +201,47 @@ def drivers_of(
     )
 
 
+def segment_drivers(
+    inputs: DriverInputs,
+    *,
+    segment: str,
+    metric: DriverMetric = "nps",
+    replicates: int = 200,
+    seed: int = 0,
+) -> SegmentDrivers:
+    """Key drivers of ``metric`` per value of the attribute ``segment``, and where they differ.
+
+    Each segment is analysed on the same theme flags as :func:`drivers_of`; segments with too
+    few customers are skipped and listed.
+    """
+    if segment not in inputs.attributes:
+        raise InputError(
+            f"feedback has no attribute {segment!r} to compare segments by",
+            hint=f"use one of: {', '.join(inputs.attributes) or '(no attributes imported yet)'}",
+        )
+    if not inputs.themes:
+        raise InputError(
+            "no theme is mentioned negatively by enough customers to compare",
+            hint="enrich the text first (klarsyn text enrich), or lower --min-customers",
+        )
+    return compare_segments(
+        inputs.frame.filter(pl.col(segment).is_not_null()),
+        segment=segment,
+        outcome="churned" if metric == "churn" else metric,
+        themes=list(inputs.themes),
+        higher_is_better=metric != "churn",
+        replicates=replicates,
+        seed=seed,
+    )
+
+
 __all__ = [
     "METRICS",
     "DriverInputs",
     "DriverMetric",
     "driver_inputs",
     "drivers_of",
+    "segment_drivers",
     "theme_flag",
     "theme_of",
     "top_theme",

@@ -408,4 +408,11 @@ SWEDISH: dict[str, str] = {
     "CES % easy": "CES % enkelt",
     "everything else": "allt annat",
     "Change": "Förändring",
+    "What changed": "Vad som har ändrats",
+    "Looking for changes…": "Letar efter förändringar…",
+    "Open cases": "Öppna ärenden",
+    "All cases": "Alla ärenden",
+    "negative": "negativ",
+    "neutral": "neutral",
+    "positive": "positiv",
 }

@@ -30,6 +30,8 @@ class MirrorCache:
         self._lock = threading.Lock()
         self._running: threading.Thread | None = None
         self._memo: dict[str, tuple[float, Any]] = {}
+        self._filling: set[str] = set()
+        self._filling_lock = threading.Lock()
 
     def _refresh(self) -> None:
         with self._lock:
@@ -56,3 +58,30 @@ class MirrorCache:
             self._memo[key] = found
         value: T = found[1]
         return value
+
+    def ready(self, key: str, compute: Callable[[], T], *, max_age: float = 600.0) -> T | None:
+        """Like :meth:`memo`, but never makes a request wait for a slow ``compute()``.
+
+        Returns the remembered value (even a stale one while its successor is computed), or
+        ``None`` until the first value is ready; the computing happens in a background thread.
+        With ``max_age=0`` on the cache (tests) it computes in the request, as :meth:`memo` does.
+        """
+        if self.max_age == 0:
+            return self.memo(key, compute)
+        found = self._memo.get(key)
+        if found is not None and time.monotonic() - found[0] <= max_age:
+            value: T = found[1]
+            return value
+        with self._filling_lock:
+            start = key not in self._filling
+            self._filling.add(key)
+        if start:
+            threading.Thread(target=self._fill, args=(key, compute), daemon=True).start()
+        return None if found is None else found[1]
+
+    def _fill(self, key: str, compute: Callable[[], Any]) -> None:
+        try:
+            self._memo[key] = (time.monotonic(), compute())
+        finally:
+            with self._filling_lock:
+                self._filling.discard(key)

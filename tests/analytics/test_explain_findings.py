@@ -87,3 +87,40 @@ def test_volume_per_channel_is_watched() -> None:
     assert [(f.series, f.value, f.period) for f in found] == [
         ("volume", "survey", dt.date(2026, 2, 1))
     ]
+
+
+def _mentions(frame: pl.DataFrame, share: dict[int, float], *, seed: int) -> pl.DataFrame:
+    """A neutral "delivery" mention on ``share[month index]`` of each month's feedback (10%
+    in months not named)."""
+    rng = np.random.default_rng(seed)
+    index = (frame["received_at"].dt.year() - 2024) * 12 + frame["received_at"].dt.month() - 1
+    chance = np.array([share.get(int(i), 0.1) for i in index])
+    hit = rng.random(frame.height) < chance
+    return frame.filter(pl.Series(hit)).select(
+        "id", theme=pl.lit("delivery"), sentiment=pl.lit("neutral")
+    )
+
+
+def test_a_theme_raised_by_more_customers_is_found() -> None:
+    frame = monthly({})
+    found = findings(frame, time_zone=TZ, metrics=[], mentions=_mentions(frame, {25: 0.2}, seed=2))
+    assert ("theme_customers", "delivery", dt.date(2026, 2, 1)) in {
+        (f.series, f.value, f.period) for f in found
+    }
+
+
+def test_one_customer_repeating_a_theme_is_not_a_spread() -> None:
+    frame = monthly({})
+    # In the last month one customer writes 120 times about delivery: a fifth of the month's
+    # feedback, but one voice.
+    last = frame.filter(pl.col("received_at") >= dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    loud = last.head(120).with_columns(pl.col("id") + "-loud", customer_id=pl.lit("c-loud"))
+    mentions = pl.concat(
+        [
+            _mentions(frame, {}, seed=3),
+            loud.select("id", theme=pl.lit("delivery"), sentiment=pl.lit("neutral")),
+        ]
+    )
+    found = findings(pl.concat([frame, loud]), time_zone=TZ, metrics=[], mentions=mentions)
+    reach = {(f.series, f.period) for f in found if f.value == "delivery"}
+    assert ("theme_customers", dt.date(2026, 2, 1)) not in reach

@@ -36,7 +36,11 @@ CONTRACT = {
 }
 
 
-def write_company(folder: Path, *, customers: int = 240, seed: int = 3) -> dict[str, Path]:
+def write_company(
+    folder: Path, *, customers: int = 240, seed: int = 3, late_cost: dict[str, int] | None = None
+) -> dict[str, Path]:
+    """``late_cost``: NPS points a late delivery costs per region (4 everywhere by default)."""
+    cost = late_cost or {"SE": 4, "DK": 4}
     rng = random.Random(seed)
     feedback = [
         ["id", "received_at", "channel", "customer_id", "nps", "text", "language", "region"]
@@ -50,7 +54,7 @@ def write_company(folder: Path, *, customers: int = 240, seed: int = 3) -> dict[
             late = late_customer and k == 0
             pricey = rng.random() < 0.25
             text = " ".join([LATE] * late + [PRICEY] * pricey + [NICE] * (not late and not pricey))
-            score = 9 - 4 * late - 2 * pricey + rng.choice((-1, 0, 0, 1))
+            score = 9 - cost[region] * late - 2 * pricey + rng.choice((-1, 0, 0, 1))
             day = 1 + (c + k) % 28
             feedback.append(
                 [f"f{c}-{k}", f"2026-0{3 + k}-{day:02d} 10:00", "survey", customer,
@@ -134,3 +138,32 @@ def test_nothing_enriched_says_what_to_do(database_url: str, tmp_path: Path) -> 
     result = runner.invoke(app, ["--db", database_url, "drivers"])
     assert result.exit_code == 1
     assert "enrich" in result.output
+
+
+def test_compare_shows_where_a_driver_matters_more(database_url: str, tmp_path: Path) -> None:
+    # Late deliveries hurt Danish customers badly and Swedish ones not at all.
+    for kind, path in write_company(tmp_path, late_cost={"DK": 7, "SE": 0}).items():
+        result = runner.invoke(app, ["--db", database_url, "import", kind, str(path)])
+        assert result.exit_code == 0, result.output
+    comparison = drivers_json(database_url, "--compare", "region")["comparison"]
+    assert comparison["by"] == "region"
+    assert set(comparison["priorities"]) == {"DK", "SE"}
+    delivery = [
+        row
+        for row in comparison["differences"]
+        if row["driver"] == "delivery_negative" and row["significant"]
+    ]
+    assert len(delivery) == 1
+    row = delivery[0]
+    dk, se = (
+        (row["importance_a"], row["importance_b"])
+        if row["segment_a"] == "DK"
+        else (row["importance_b"], row["importance_a"])
+    )
+    assert dk > se
+
+
+def test_compare_by_an_unknown_attribute_is_refused(db: str) -> None:
+    result = runner.invoke(app, ["--db", db, "drivers", "--compare", "planet"])
+    assert result.exit_code == 1
+    assert "no attribute 'planet'" in result.output

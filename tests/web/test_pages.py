@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
+from klarsyn.actions.cases import create_case
+from klarsyn.collect.importer import import_file
+from klarsyn.storage.users import Role
+from klarsyn.text.enrichment import enrich_store
+from klarsyn.text.pipeline import build_pipeline
+from tests.web.conftest import NOW, make_user, write_feedback
 
 pytestmark = pytest.mark.anyio
 
-PAGES = ["/overview", "/feedback", "/customers", "/customers/c1", "/settings"]
+PAGES = [
+    "/overview",
+    "/feedback",
+    "/customers",
+    "/customers/c1",
+    "/themes",
+    "/priorities",
+    "/explain",
+    "/cases",
+    "/actions",
+    "/alerts",
+    "/settings",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -57,6 +78,21 @@ async def test_overview_volume_is_stacked_by_channel(admin: httpx.AsyncClient) -
     chart = json.loads(spec[1])
     assert chart["encoding"]["color"]["field"] == "channel"
     assert {row["channel"] for row in chart["data"]["values"]} == {"survey", "email", "chat"}
+
+
+async def test_overview_shows_open_cases_and_what_changed(
+    app: FastAPI, admin: httpx.AsyncClient
+) -> None:
+    store = app.state.store
+    opener = make_user(store, Role.analyst)
+    for title in ("Call back c2", "Refund c4"):
+        create_case(store, user=opener, title=title, now=NOW)
+    html = (await admin.get("/overview?period=all")).text
+    cases = re.search(r"data-open-cases>(.*?)</div>", html, re.S)
+    assert cases and '<p class="value">2</p>' in cases[1]
+    changed = re.search(r"data-findings-card>(.*?)</div>", html, re.S)
+    # Six responses cannot move beyond normal variation: the card says so rather than guess.
+    assert changed and "No metric moved beyond its normal variation." in changed[1]
 
 
 async def test_an_empty_period_says_so(admin: httpx.AsyncClient) -> None:
@@ -132,3 +168,39 @@ async def test_customer_page_lists_the_most_active_customers(admin: httpx.AsyncC
     html = (await admin.get("/customers?period=all")).text
     ranked = re.findall(r'href="/customers/(c\d)\?period=all">', html)
     assert ranked == ["c1", "c2", "c3", "c4"]  # most feedback first, then the latest
+
+
+async def test_comments_show_masked_text_with_their_themes_marked(
+    app: FastAPI, admin: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    store = app.state.store
+    phone = ("f9", "2026-06-29T10:00:00+02:00", "email", "c9", 2, "",
+             "Ring mig på 070-123 45 67, leveransen var försenad", "sv", "Norr")  # fmt: skip
+    import_file(write_feedback(tmp_path / "more.csv", [phone]), kind="feedback", store=store)
+    # Not yet enriched: masked on the way out all the same.
+    html = (await admin.get("/feedback?period=all&q=Ring")).text
+    assert "070-123 45 67" not in html and "[PHONE]" in html
+    enrich_store(store, pipeline=build_pipeline(), now=NOW)
+    html = (await admin.get("/feedback?period=all&q=Ring")).text
+    assert "070-123 45 67" not in html and "[PHONE]" in html
+    marks = re.findall(r'<mark class="theme (\w*)" title="([\w.]+)[^"]*">([^<]+)</mark>', html)
+    assert ("negative", "delivery", "leveransen") in marks
+    assert re.search(r'<span class="chip theme">delivery[\w.]*</span>', html)
+
+
+async def test_writers_open_a_case_from_a_comment_and_viewers_cannot(
+    admin: httpx.AsyncClient, viewer: httpx.AsyncClient
+) -> None:
+    html = (await admin.get("/feedback?period=all")).text
+    assert html.count('class="case-from"') == 6
+    found = re.search(r'name="feedback_id" value="(\d+)"', html)
+    assert found
+    response = await admin.post(
+        "/cases",
+        data={"csrf_token": "csrf-test-token", "feedback_id": found[1]},
+        headers={"x-csrf-token": "csrf-test-token"},
+    )
+    assert response.status_code == 303
+    case = await admin.get(response.headers["location"])
+    assert case.status_code == 200 and "Follow up:" in case.text
+    assert 'class="case-from"' not in (await viewer.get("/feedback?period=all")).text

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from klarsyn.analytics.explain import ExplainOptions
-from klarsyn.analytics.findings import Finding
-from klarsyn.config import Settings
 from klarsyn.errors import InputError
-from klarsyn.storage.explain_inputs import explain_store, store_findings
+from klarsyn.storage.explain_inputs import explain_store
 from klarsyn.web.charts_explain import waterfall_chart
 from klarsyn.web.deps import MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
-from klarsyn.web.mirror_cache import MirrorCache
 from klarsyn.web.pages.context import layout
+from klarsyn.web.queries.findings import latest_findings
 from klarsyn.web.scope import ScopeDep
 from klarsyn.web.templating import formatter, render
 
@@ -28,24 +26,11 @@ METRIC_LABELS = {
     "ces_easy": "CES % easy",
     "rating": "Rating",
 }
-SCORE_SERIES = frozenset(METRIC_LABELS)
-FINDINGS_SHOWN = 12
 
 
 def _last_month(now: datetime) -> str:
     first = now.date().replace(day=1) - timedelta(days=1)
     return f"{first.year:04d}-{first.month:02d}"
-
-
-def _findings(mirror: MirrorCache, store: Any, settings: Settings) -> list[Finding]:
-    """The latest findings of the scores, remembered a while (they change with new data)."""
-
-    def compute() -> list[Finding]:
-        found = store_findings(store, time_zone=settings.timezone, scan=mirror.scan())
-        scores = [f for f in found if f.series in SCORE_SERIES]
-        return sorted(scores, key=lambda f: (f.period, -abs(f.z)), reverse=True)[:FINDINGS_SHOWN]
-
-    return mirror.memo("explain-findings", compute, max_age=300.0)
 
 
 @router.get("/explain")
@@ -71,7 +56,7 @@ def explain_page(
         "metric_labels": METRIC_LABELS,
         "month": chosen,
         "vs": vs or "",
-        "findings": _findings(mirror, store, settings),
+        "findings": latest_findings(mirror, store, time_zone=settings.timezone),
         "keep": {"metric": metric, "month": chosen, "vs": vs or ""},
         "explanation": None,
         "problem": None,

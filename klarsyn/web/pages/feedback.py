@@ -7,6 +7,7 @@ from typing import Annotated
 import polars as pl
 from fastapi import APIRouter, Query, Request, Response
 
+from klarsyn.storage.users import Role
 from klarsyn.web.api.filters import SearchDep
 from klarsyn.web.deps import MirrorDep, StoreDep, UserDep
 from klarsyn.web.mirror_cache import MirrorCache
@@ -39,6 +40,7 @@ def feedback_list(
 ) -> Response:
     page = feedback_page(store, scope=scope, search=search, limit=PAGE, before=before)
     context = layout(mirror, scope) | {
+        "can_open_cases": user.can(Role.agent),
         "search": search,
         "page": page,
         "before": before,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from klarsyn.actions.cases import count_open
+from klarsyn.analytics.findings import Finding
 from klarsyn.web.charts import trend_chart, volume_chart
 from klarsyn.web.deps import MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
 from klarsyn.web.pages.context import layout
 from klarsyn.web.queries.criteria import Search
 from klarsyn.web.queries.feedback_list import feedback_page, newest_id
+from klarsyn.web.queries.findings import findings_if_ready
 from klarsyn.web.queries.overview import overview
 from klarsyn.web.scope import ScopeDep
 from klarsyn.web.templating import formatter, render
 
 router = APIRouter()
 RECENT = 6
+FINDINGS = 5
 # What each headline measures, in the reader's words (see docs/metrics.md).
 SCALES = {
     "nps": "promoters minus detractors, -100 to 100",
@@ -50,5 +54,11 @@ def overview_page(
         "charts": charts,
         "newest": newest_id(store),
         "scales": SCALES,
+        "findings": _first(findings_if_ready(mirror, store, time_zone=settings.timezone)),
+        "open_cases": count_open(store, user=user),
     }
     return render(request, "overview.html", context)
+
+
+def _first(findings: list[Finding] | None) -> list[Finding] | None:
+    return None if findings is None else findings[:FINDINGS]

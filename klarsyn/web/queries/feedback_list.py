@@ -7,7 +7,7 @@ a keyset page starts at the previous page's last row through the ``received_at``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +15,22 @@ from sqlalchemy import Text, cast, func, or_, select
 
 from klarsyn.errors import NotFound
 from klarsyn.storage.store import Store
-from klarsyn.storage.tables import feedback
+from klarsyn.storage.tables import enrichments, feedback
+from klarsyn.text.pii import mask_pii
 from klarsyn.web.queries.criteria import Search, sql_filter
 from klarsyn.web.scope import Scope
 
 MAX_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where the text pipeline found a theme: a span of the masked text and its sentiment."""
+
+    theme: str
+    start: int
+    end: int
+    sentiment: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +48,32 @@ class Comment:
     text: str | None
     language: str | None
     attributes: dict[str, Any]
+    text_masked: str | None = None
+    themes: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
 
     def scores(self) -> dict[str, int]:
         found = {"nps": self.nps, "csat": self.csat, "ces": self.ces, "rating": self.rating}
         return {name: value for name, value in found.items() if value is not None}
+
+    def pieces(self) -> list[tuple[str, Mention | None]]:
+        """The text to show, personal data masked, cut at the theme mentions.
+
+        Not yet enriched feedback is masked here, so the dashboard never shows raw personal data.
+        """
+        if self.text_masked is None:
+            return [(mask_pii(self.text, language=self.language).text, None)] if self.text else []
+        text = self.text_masked
+        out: list[tuple[str, Mention | None]] = []
+        at = 0
+        for mention in sorted(self.mentions, key=lambda m: m.start):
+            if mention.start < at or mention.end > len(text):
+                continue  # overlapping or out of range: the text stays whole rather than garbled
+            out.append((text[at : mention.start], None))
+            out.append((text[mention.start : mention.end], mention))
+            at = mention.end
+        out.append((text[at:], None))
+        return [(piece, mention) for piece, mention in out if piece]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +88,9 @@ def _attributes(value: Any) -> dict[str, Any]:
 
 
 def comments_query() -> Any:
+    """Feedback with its enrichment (masked text, themes), ready for :func:`to_comment`."""
     c = feedback.c
+    e = enrichments.c
     return select(
         c.id,
         c.external_id,
@@ -70,12 +105,20 @@ def comments_query() -> Any:
         c.text,
         c.language,
         cast(c.attributes, Text).label("attributes"),
-    )
+        e.masked_text.label("text_masked"),
+        cast(e.themes, Text).label("found"),
+    ).select_from(feedback.outerjoin(enrichments, e.feedback_id == c.id))
 
 
 def to_comment(row: Any) -> Comment:
     values = row._asdict()
     values["attributes"] = _attributes(values["attributes"])
+    found = json.loads(values.pop("found") or "{}")
+    values["themes"] = list(found.get("themes", []))
+    values["mentions"] = [
+        Mention(m["theme"], int(m["start"]), int(m["end"]), m.get("sentiment"))
+        for m in found.get("mentions", [])
+    ]
     return Comment(**values)
 
 
