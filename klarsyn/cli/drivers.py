@@ -154,7 +154,13 @@ def drivers_command(
     by_name = {d.driver: d for d in result.drivers}
     for i, name in enumerate(result.priorities, start=1):
         d = by_name[name]
-        money = "" if d.value_at_stake is None else f", {_money(d.value_at_stake)} a year at stake"
+        money = ""
+        if d.value_at_stake is not None:
+            money = (
+                f", {_money(d.value_at_stake)} a year at stake"
+                if d.value_at_stake > 0
+                else ", no measurable link to churn"
+            )
         console.print(
             f"{i}. {_label(d)}: {d.uplift:+.3f} {result.outcome} "
             f"{_interval(d.uplift_low, d.uplift_high, digits=3)}"

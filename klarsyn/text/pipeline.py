@@ -26,7 +26,7 @@ from klarsyn.text.lexicon import Lexicon, default_lexicon
 from klarsyn.text.pii import mask_pii
 from klarsyn.text.sentiment import THRESHOLD, label, read_sentiment
 from klarsyn.text.taxonomy import Taxonomy, default_taxonomy
-from klarsyn.text.themes import ThemeMatcher
+from klarsyn.text.themes import Mention, ThemeMatcher
 from klarsyn.text.tokens import tokenize
 
 #: Columns :func:`analyze` adds (replacing any of the same name).
@@ -266,6 +266,7 @@ def _analyze_one(text: str | None, language: str | None, *, pipeline: TextPipeli
     found = pipeline.matcher.find(tokens, language=language)
     if not found:
         return [masked, label(score, threshold=threshold), round(score, 4), [], []]
+    found = _settle_shared_words(found)
     mentions: list[Mentioned] = []
     score_at = reading.score_at
     for theme, first, _last, start, end in found:
@@ -287,6 +288,34 @@ def _analyze_one(text: str | None, language: str | None, *, pipeline: TextPipeli
         implied = {a for theme in themes for a in ancestors.get(theme, ())}
         themes = [theme for theme in themes if theme not in implied]
     return [masked, label(score, threshold=threshold), round(score, 4), themes, mentions]
+
+
+def _settle_shared_words(found: list[Mention]) -> list[Mention]:
+    """Where the same words name themes of different areas, keep the area the comment is about.
+
+    "Leveransen var försenad": "försenad" reads as a late delivery and as a delayed journey;
+    "Leveransen" already puts the comment in delivery, so the travel reading goes. With nothing
+    else to go by, every reading stays.
+    """
+    spans: dict[tuple[int, int], set[str]] = {}
+    for mention in found:
+        spans.setdefault((mention.start, mention.end), set()).add(mention.theme.split(".")[0])
+    if all(len(areas) == 1 for areas in spans.values()):
+        return found
+    kept = []
+    for mention in found:
+        areas = spans[(mention.start, mention.end)]
+        if len(areas) > 1:
+            elsewhere = {
+                area
+                for span, named in spans.items()
+                if span != (mention.start, mention.end) and len(named) == 1
+                for area in named
+            }
+            if areas & elsewhere and mention.theme.split(".")[0] not in elsewhere:
+                continue
+        kept.append(mention)
+    return kept
 
 
 def _apply_model(rows: list[Row], languages: list[str | None], *, model: TextModel) -> None:

@@ -415,4 +415,7 @@ SWEDISH: dict[str, str] = {
     "negative": "negativ",
     "neutral": "neutral",
     "positive": "positiv",
+    "no measurable link to churn, so no value at stake": (
+        "inget mätbart samband med kundbortfall, så inget värde på spel"
+    ),
 }

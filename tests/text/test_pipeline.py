@@ -90,3 +90,19 @@ def test_analysis_leaves_the_cycle_collector_as_it_found_it(pipeline: TextPipeli
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leveransen var försenad", ["delivery.time"]),
+        ("Tåget var försenat igen", ["travel.delay"]),
+        # Nothing tells a late parcel from a late train: both readings stay.
+        ("Försenad", ["delivery.time", "travel.delay"]),
+    ],
+)
+def test_words_shared_by_two_areas_follow_the_rest_of_the_comment(
+    pipeline: TextPipeline, text: str, expected: list[str]
+) -> None:
+    result = analyze(pl.DataFrame({"text": [text]}), pipeline=pipeline, default_language="sv")
+    assert sorted(result["themes"][0].to_list()) == expected
