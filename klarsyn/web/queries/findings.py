@@ -16,7 +16,10 @@ MAX_AGE = 300.0
 def _compute(mirror: MirrorCache, store: Store, time_zone: str) -> list[Finding]:
     found = store_findings(store, time_zone=time_zone, scan=mirror.scan())
     scores = [f for f in found if f.series in SCORE_SERIES]
-    return sorted(scores, key=lambda f: (f.period, -abs(f.z)), reverse=True)[:SHOWN]
+    # Newest period first; within it the whole company before its segments, then the surest.
+    return sorted(scores, key=lambda f: (f.period, f.dimension is None, abs(f.z)), reverse=True)[
+        :SHOWN
+    ]
 
 
 def latest_findings(mirror: MirrorCache, store: Store, *, time_zone: str) -> list[Finding]:
