@@ -30,7 +30,12 @@ def test_priorities_page_names_three_to_five_with_money(page: Page) -> None:
     items = page.locator("[data-priorities] ol.priorities > li")
     expect(items.first).to_be_visible()
     assert 3 <= items.count() <= 5
-    expect(items.first.locator("[data-money]")).to_contain_text("yearly customer value at stake")
+    # Each priority says what is at stake, or that its complaints show no link to churn; on the
+    # demo company most carry money.
+    money = [items.nth(i).locator("[data-money]").inner_text() for i in range(items.count())]
+    with_value = [m for m in money if "yearly customer value at stake" in m]
+    assert len(with_value) >= 2, money
+    assert all(m in with_value or "no measurable link to churn" in m for m in money), money
     page.wait_for_selector("[data-chart=quadrant] svg .mark-symbol path")
     items.first.locator("summary").click()
     expect(items.first.locator(".examples li").first).to_be_visible()
