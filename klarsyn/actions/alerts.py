@@ -47,6 +47,6 @@ def send_due(
 def run_alerts(
     store: Store, *, settings: Settings, now: datetime, http: httpx.Client | None = None
 ) -> AlertRun:
-    evaluation = evaluate(store, now=now)
+    evaluation = evaluate(store, now=now, time_zone=settings.timezone)
     breaches = mark_breaches(store, now=now)
     return AlertRun(evaluation, breaches, send_due(store, settings=settings, now=now, http=http))

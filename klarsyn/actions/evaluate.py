@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from klarsyn.actions.cases import SLA_HOURS, insert_case
+from klarsyn.actions.finding_rules import finding_alerts
 from klarsyn.actions.outbox import dedupe_key, enqueue
 from klarsyn.actions.rules import (
     Candidate,
@@ -58,14 +59,21 @@ class Evaluation:
         )
 
 
-def evaluate(store: Store, *, now: datetime, batch: int = BATCH) -> Evaluation:
-    """Run every enabled rule over the feedback it has not seen yet."""
+def evaluate(
+    store: Store, *, now: datetime, batch: int = BATCH, time_zone: str = "Europe/Stockholm"
+) -> Evaluation:
+    """Run every enabled rule over the feedback it has not seen yet.
+
+    ``time_zone`` sets the calendar months that finding rules judge.
+    """
     total = Evaluation()
     for rule in list_rules(store):
         if not rule.enabled:
             continue
         if rule.kind == RuleKind.theme_share:
             total += _evaluate_theme(store, rule, now=now)
+        elif rule.kind == RuleKind.finding:
+            total += _evaluate_findings(store, rule, now=now, time_zone=time_zone)
         else:
             total += _evaluate_feedback(store, rule, now=now, batch=batch)
     return total
@@ -287,6 +295,23 @@ def _evaluate_theme(store: Store, rule: Rule, *, now: datetime) -> Evaluation:
             event_key=f"theme:{theme}:{week_key(now)}",
             title=f"{rule.name}: {reason}",
         )
+
+
+def _evaluate_findings(store: Store, rule: Rule, *, now: datetime, time_zone: str) -> Evaluation:
+    """Alert once per finding of the current or last month, with the cause that explains it."""
+    result = Evaluation()
+    for alert in finding_alerts(store, rule, now=now, time_zone=time_zone):
+        with store.begin() as connection:
+            result += _record(
+                connection,
+                rule,
+                None,
+                reason=alert.reason,
+                now=now,
+                event_key=alert.key,
+                title=f"{rule.name}: {alert.reason}"[:300],
+            )
+    return result
 
 
 def hits_count(store: Store) -> int:

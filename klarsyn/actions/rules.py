@@ -43,6 +43,7 @@ class RuleKind(StrEnum):
     low_score = "low_score"
     leave_intent = "leave_intent"
     theme_share = "theme_share"
+    finding = "finding"
 
 
 class ChannelKind(StrEnum):

@@ -229,6 +229,9 @@ SWEDISH: dict[str, str] = {
     "Team scorecards": "Teamens resultatkort",
     "The feedback behind this case": "Feedbacken bakom ärendet",
     "Theme share crossing a threshold": "Temats andel över en gräns",
+    "A score moved beyond normal variation, with its cause": (
+        "Ett mått ändrades utöver normal variation, med sin orsak"
+    ),
     "Threshold": "Gräns",
     "Title": "Rubrik",
     "Too early to tell": "För tidigt att säga",

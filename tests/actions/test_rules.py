@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -227,3 +228,34 @@ def test_a_comment_several_rules_match_gets_one_case_and_each_rule_notifies(
             connection.execute(select(outbox.c.payload).order_by(outbox.c.id)).scalars().all()
         )
     assert [p["case"]["id"] for p in payloads] == [case.id, case.id]
+
+
+def _months_of_nps(path: Path, *, drop_in: str, seed: int = 4) -> Path:
+    """14 months of NPS answers from two regions; in the month ``drop_in`` the north falls."""
+    rng = random.Random(seed)
+    lines = ["id,received_at,channel,customer_id,nps,region"]
+    for index in range(14):
+        year, month = 2025 + index // 12, index % 12 + 1
+        for i in range(300):
+            region = "north" if i % 2 else "south"
+            base = 8.5 if not (f"{year}-{month:02d}" == drop_in and region == "north") else 3.0
+            score = max(0, min(10, round(rng.gauss(base, 1.8))))
+            day = 1 + i % 27
+            lines.append(f"m{index}-{i},{year}-{month:02d}-{day:02d} 12:00,survey,c{index}-{i},"
+                         f"{score},{region}")  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_finding_alerts_once_with_its_cause(store: Store, tmp_path: Path) -> None:
+    now = datetime(2026, 2, 27, 12, tzinfo=UTC)
+    import_file(_months_of_nps(tmp_path / "m.csv", drop_in="2026-02"), kind="feedback", store=store)
+    add_rule(store, name="Company NPS moved", kind="finding", params={"metrics": ["nps"]}, now=now)
+    add_rule(store, name="South moved", kind="finding", scope={"region": "south"}, now=now)
+    first = evaluate(store, now=now, time_zone="UTC")
+    assert first.hits == 1
+    [case] = list_cases(store, user=None)
+    assert case.title.startswith("Company NPS moved: NPS"), case.title
+    assert "2026-02" in case.title and "region" in case.title and "north" in case.title
+    # Run again (and again after a restart): the same finding is not news twice.
+    assert evaluate(store, now=now, time_zone="UTC").hits == 0

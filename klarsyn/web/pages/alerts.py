@@ -35,6 +35,7 @@ KIND_LABELS = {
     "low_score": "Low score from a high-value customer",
     "leave_intent": "Words of intent to leave",
     "theme_share": "Theme share crossing a threshold",
+    "finding": "A score moved beyond normal variation, with its cause",
     "email": "E-mail",
     "slack": "Slack",
     "teams": "Microsoft Teams",
