@@ -295,24 +295,30 @@ def _settle_shared_words(found: list[Mention]) -> list[Mention]:
 
     "Leveransen var försenad": "försenad" reads as a late delivery and as a delayed journey;
     "Leveransen" already puts the comment in delivery, so the travel reading goes. With nothing
-    else to go by, every reading stays.
+    else to go by, every reading stays. Only readings that are all sub-themes compete: a
+    top-level theme on the same words (an "email" theme beside "service.reachability") is a
+    label of its own, not another meaning.
     """
-    spans: dict[tuple[int, int], set[str]] = {}
+    areas: dict[tuple[int, int], set[str]] = {}
+    specific: dict[tuple[int, int], bool] = {}
     for mention in found:
-        spans.setdefault((mention.start, mention.end), set()).add(mention.theme.split(".")[0])
-    if all(len(areas) == 1 for areas in spans.values()):
+        span = (mention.start, mention.end)
+        areas.setdefault(span, set()).add(mention.theme.split(".")[0])
+        specific[span] = specific.get(span, True) and "." in mention.theme
+    contested = {span for span, named in areas.items() if len(named) > 1 and specific[span]}
+    if not contested:
         return found
     kept = []
     for mention in found:
-        areas = spans[(mention.start, mention.end)]
-        if len(areas) > 1:
+        span = (mention.start, mention.end)
+        if span in contested:
             elsewhere = {
                 area
-                for span, named in spans.items()
-                if span != (mention.start, mention.end) and len(named) == 1
+                for other, named in areas.items()
+                if other != span and len(named) == 1
                 for area in named
             }
-            if areas & elsewhere and mention.theme.split(".")[0] not in elsewhere:
+            if areas[span] & elsewhere and mention.theme.split(".")[0] not in elsewhere:
                 continue
         kept.append(mention)
     return kept

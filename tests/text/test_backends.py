@@ -13,5 +13,5 @@ from klarsyn.text.base import text_model
     reason="the extra is installed here",
 )
 def test_a_missing_extra_names_the_install_command() -> None:
-    with pytest.raises(BackendUnavailable, match=r"pip install 'klarsyn\[transformers\]'"):
+    with pytest.raises(BackendUnavailable, match=r"pip install 'klarsyn\[embeddings\]'"):
         text_model("sentence-transformers")
