@@ -13,7 +13,9 @@ a region/store/product per row, one customer per five rows, and an enrichment ro
   Overview and Feedback pages once more with filters) is requested through the real app in
   process (``httpx`` over ASGI: routing, sign-in, queries, rendering). The first request of each
   page warms the columnar mirror and its caches; ``--repeat`` timed requests give p50 and p95.
-  The mirror's one-time build is timed separately.
+  The mirror's one-time build is timed separately, and work a first visit starts in the
+  background (the Overview's findings) is let finish before timing; the app runs with the
+  production refresh interval (aggregates at most 5 s behind the store).
 * **baseline**: what a page does without aggregates: load the rows from the store into pandas on
   every request (``pandas.read_sql`` of the columns the page shows), then filter, group and
   sort them in pandas to the page's numbers. Timed ``--baseline-repeat`` times (best counts:
@@ -34,6 +36,7 @@ import platform
 import sqlite3
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -269,7 +272,8 @@ def pages(store: Store) -> dict[str, str]:
 
 
 def time_pages(store: Store, repeat: int) -> dict[str, dict[str, Any]]:
-    app = create_app(Settings(), store=store, clock=lambda: NOW, mirror_max_age=3600)
+    # The production default: aggregates may be 5 s behind the store, refreshed in the background.
+    app = create_app(Settings(), store=store, clock=lambda: NOW, mirror_max_age=5.0)
     user = create_user(
         store,
         email=f"bench-{time.time_ns()}@example.com",
@@ -297,6 +301,7 @@ def time_pages(store: Store, repeat: int) -> dict[str, dict[str, Any]]:
                 }:
                     continue  # a page this build does not have
                 response.raise_for_status()
+                _settle()
                 seconds = []
                 for _ in range(repeat):
                     start = time.perf_counter()
@@ -313,6 +318,15 @@ def time_pages(store: Store, repeat: int) -> dict[str, dict[str, Any]]:
 
     app.state.store = store
     return asyncio.run(run())
+
+
+def _settle(timeout: float = 300.0) -> None:
+    """Let the work a first visit starts in the background (findings) finish before timing:
+    the figures are those of a dashboard in use, the first visit's are kept as first_ms."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.startswith("klarsyn-"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 # The baseline: every request loads the rows the page shows into pandas, then computes.
@@ -388,7 +402,10 @@ def main() -> None:
         "runs": [],
     }
     table = Table(title="Dashboard pages: server time per request")
-    for column in ("rows", "db", "page", "p50 ms", "p95 ms", "baseline ms", "ratio", "target"):
+    for column in (
+        *("rows", "db", "page", "first ms", "p50 ms"),
+        *("p95 ms", "baseline ms", "ratio", "target"),
+    ):
         table.add_column(column, justify="right" if column not in {"db", "page"} else "left")
     for rows in args.rows:
         for backend in args.backend:
@@ -419,6 +436,7 @@ def main() -> None:
                     f"{rows:,}",
                     backend,
                     name,
+                    f"{figures['first_ms']:,.0f}",
                     f"{figures['p50_ms']:.0f}",
                     f"{figures['p95_ms']:.0f}",
                     f"{base[name]:,.0f}" if name in base else "",

@@ -76,7 +76,9 @@ class MirrorCache:
             start = key not in self._filling
             self._filling.add(key)
         if start:
-            threading.Thread(target=self._fill, args=(key, compute), daemon=True).start()
+            threading.Thread(
+                target=self._fill, args=(key, compute), name=f"klarsyn-{key}", daemon=True
+            ).start()
         return None if found is None else found[1]
 
     def _fill(self, key: str, compute: Callable[[], Any]) -> None:

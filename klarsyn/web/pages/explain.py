@@ -8,12 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from klarsyn.analytics.explain import ExplainOptions
+from klarsyn.analytics.explain_results import Explanation
 from klarsyn.errors import InputError
-from klarsyn.storage.explain_inputs import explain_store
+from klarsyn.storage.explain_inputs import ExplainInputs, explain_store
 from klarsyn.web.charts_explain import waterfall_chart
 from klarsyn.web.deps import MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
 from klarsyn.web.pages.context import layout
 from klarsyn.web.queries.findings import latest_findings
+from klarsyn.web.queries.priorities import current_version
 from klarsyn.web.scope import ScopeDep
 from klarsyn.web.templating import formatter, render
 
@@ -61,20 +63,29 @@ def explain_page(
         "explanation": None,
         "problem": None,
     }
-    try:
-        explanation, inputs = explain_store(
-            store,
-            metric=metric,
-            period=chosen,
-            vs=vs or None,
-            time_zone=settings.timezone,
-            where=where,
-            options=ExplainOptions(),
-            scan=mirror.scan(),
-        )
-    except InputError as exc:
+
+    def compute() -> tuple[Explanation, ExplainInputs] | InputError:
+        try:
+            return explain_store(
+                store,
+                metric=metric,
+                period=chosen,
+                vs=vs or None,
+                time_zone=settings.timezone,
+                where=where,
+                options=ExplainOptions(),
+                scan=mirror.scan(),
+            )
+        except InputError as exc:
+            return exc
+
+    # The same question over the same data has the same answer: remember it per data version.
+    asked = (metric, chosen, vs, sorted(where.items()), current_version(request.app, store))
+    found = mirror.memo(f"explain:{asked!r}", compute, max_age=600.0)
+    if isinstance(found, InputError):
         # Periods without feedback are a state of the page, not an error page.
-        return render(request, "explain.html", context | {"problem": exc})
+        return render(request, "explain.html", context | {"problem": found})
+    explanation, inputs = found
     examples = [example for cause in explanation.causes for example in cause.examples]
     chart = waterfall_chart(
         explanation,

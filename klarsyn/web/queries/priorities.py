@@ -24,6 +24,7 @@ from klarsyn.storage.store import Store
 from klarsyn.storage.tables import customers, enrichments, feedback
 from klarsyn.storage.theme_inputs import ThemeOverview, theme_overview
 from klarsyn.text.catalogue import stored_taxonomy
+from klarsyn.web.mirror_cache import MirrorCache
 from klarsyn.web.queries.criteria import Search, frame_filter
 from klarsyn.web.scope import Scope
 
@@ -74,6 +75,12 @@ def data_version(store: Store) -> tuple[Any, ...]:
         return tuple(value for query in queries for value in connection.execute(query).one())
 
 
+def current_version(app: FastAPI, store: Store) -> tuple[Any, ...]:
+    """:func:`data_version`, checked at most as often as the mirror is (every few seconds)."""
+    mirror: MirrorCache = app.state.mirror
+    return mirror.memo("data-version", lambda: data_version(store), max_age=mirror.max_age)
+
+
 def _scope_key(scope: Scope) -> tuple[Any, ...]:
     return (scope.since, scope.until, scope.channel, scope.segment)
 
@@ -96,7 +103,7 @@ def cached_drivers(
     min_customers: int = 30,
 ) -> KeyDrivers:
     """Key drivers of ``metric`` for the feedback in ``scope`` (see `drivers_of`)."""
-    key = ("drivers", data_version(store), _scope_key(scope), metric, level, min_customers)
+    key = ("drivers", current_version(app, store), _scope_key(scope), metric, level, min_customers)
 
     def compute() -> KeyDrivers:
         where, _ = _filters(store, scope)
@@ -111,7 +118,14 @@ def cached_themes(
 ) -> ThemeOverview:
     """The theme overview of ``scope``, with a trend against the window before it."""
     taxonomy = stored_taxonomy(store)
-    key = ("themes", data_version(store), taxonomy.version, _scope_key(scope), level, language)
+    key = (
+        "themes",
+        current_version(app, store),
+        taxonomy.version,
+        _scope_key(scope),
+        level,
+        language,
+    )
 
     def compute() -> ThemeOverview:
         where, previous = _filters(store, scope)
