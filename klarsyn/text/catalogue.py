@@ -7,6 +7,8 @@ stale. Until one is saved, the built-in taxonomy applies.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import delete, insert, select
 
 from klarsyn.storage.store import Store
@@ -46,12 +48,28 @@ def stored_taxonomy(store: Store) -> Taxonomy:
         rows = connection.execute(query.order_by(themes.c.id)).all()
     if not rows:
         return default_taxonomy()
-    loaded = tuple(
-        Theme(
-            id=row.key,
-            labels=dict(row.labels),
-            terms={language: tuple(terms) for language, terms in row.keywords.items()},
+    return _built(
+        tuple(
+            (
+                row.key,
+                tuple(sorted(dict(row.labels).items())),
+                tuple((language, tuple(terms)) for language, terms in row.keywords.items()),
+            )
+            for row in rows
         )
-        for row in rows
+    )
+
+
+Labels = tuple[tuple[str, str], ...]
+Terms = tuple[tuple[str, tuple[str, ...]], ...]
+Stored = tuple[tuple[str, Labels, Terms], ...]
+
+
+@functools.lru_cache(maxsize=8)
+def _built(stored: Stored) -> Taxonomy:
+    # Validating compiles every term; pages read the taxonomy on each request, and it rarely
+    # changes, so the result is kept per content.
+    loaded = tuple(
+        Theme(id=key, labels=dict(labels), terms=dict(terms)) for key, labels, terms in stored
     )
     return validate(Taxonomy(name=STORED_NAME, themes=loaded))

@@ -8,6 +8,7 @@ enrichment records exactly which taxonomy produced it and an edit triggers re-en
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -83,8 +84,9 @@ class Taxonomy:
         return validate(replace(self, themes=(*themes, theme)))
 
 
+@functools.cache
 def default_taxonomy() -> Taxonomy:
-    """The built-in CX taxonomy (sv, da, nb, fi, en)."""
+    """The built-in CX taxonomy (sv, da, nb, fi, en), read and checked once per process."""
     text = (resources.files("klarsyn.text") / "data" / "taxonomy.yaml").read_text("utf-8")
     return parse_taxonomy(text, origin="the built-in taxonomy")
 
