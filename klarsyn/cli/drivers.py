@@ -15,7 +15,14 @@ from rich.table import Table
 from klarsyn.analytics.driver_segments import SegmentDrivers
 from klarsyn.analytics.drivers import Driver, KeyDrivers
 from klarsyn.cli.state import console, state
-from klarsyn.cli.windows import PeriodWindow, check_segments, filters, parse_segments
+from klarsyn.cli.windows import (
+    PeriodOption,
+    PeriodWindow,
+    SegmentOption,
+    check_segments,
+    filters,
+    parse_segments,
+)
 from klarsyn.storage.driver_inputs import driver_inputs, drivers_of, segment_drivers, theme_of
 from klarsyn.storage.mirror import scan_feedback
 
@@ -85,13 +92,8 @@ def drivers_command(
     metric: Annotated[
         DriverMetricChoice, typer.Option("--metric", "-m", help="The outcome to explain.")
     ] = DriverMetricChoice.nps,
-    segment: Annotated[
-        list[str] | None,
-        typer.Option(help="Only feedback with ATTRIBUTE=VALUE, e.g. region=SE (repeatable)."),
-    ] = None,
-    period: Annotated[
-        PeriodWindow, typer.Option(help="Feedback of the last 7d, 30d, 90d, 12m, or all.")
-    ] = PeriodWindow.all,
+    segment: SegmentOption = None,
+    period: PeriodOption = PeriodWindow.all,
     attribute: Annotated[
         list[str] | None,
         typer.Option(help="Feedback attribute to add as a driver, e.g. delivery_partner."),

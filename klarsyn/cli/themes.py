@@ -13,7 +13,14 @@ from rich.table import Table
 
 from klarsyn.cli.drivers import LevelChoice
 from klarsyn.cli.state import console, state
-from klarsyn.cli.windows import PeriodWindow, check_segments, filters, parse_segments
+from klarsyn.cli.windows import (
+    PeriodOption,
+    PeriodWindow,
+    SegmentOption,
+    check_segments,
+    filters,
+    parse_segments,
+)
 from klarsyn.storage.mirror import scan_feedback
 from klarsyn.storage.theme_inputs import TOP_K, theme_overview
 from klarsyn.text.catalogue import stored_taxonomy
@@ -61,13 +68,8 @@ def render(table: pl.DataFrame, *, feedback: int, customers: int) -> Table:
 
 def themes_command(
     ctx: typer.Context,
-    period: Annotated[
-        PeriodWindow, typer.Option(help="Feedback of the last 7d, 30d, 90d, 12m, or all.")
-    ] = PeriodWindow.all,
-    segment: Annotated[
-        list[str] | None,
-        typer.Option(help="Only feedback with ATTRIBUTE=VALUE, e.g. region=SE (repeatable)."),
-    ] = None,
+    period: PeriodOption = PeriodWindow.all,
+    segment: SegmentOption = None,
     level: Annotated[
         LevelChoice, typer.Option(help="Every theme of the taxonomy, or top-level themes only.")
     ] = LevelChoice.all,

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
 import polars as pl
+import typer
 
 from klarsyn.errors import InputError
 
@@ -23,6 +25,15 @@ class PeriodWindow(StrEnum):
     d90 = "90d"
     m12 = "12m"
     all = "all"
+
+
+PeriodOption = Annotated[
+    PeriodWindow, typer.Option(help="Feedback of the last 7d, 30d, 90d, 12m, or all.")
+]
+SegmentOption = Annotated[
+    list[str] | None,
+    typer.Option(help="Only feedback with ATTRIBUTE=VALUE, e.g. region=SE (repeatable)."),
+]
 
 
 @dataclass(frozen=True, slots=True)
