@@ -53,10 +53,20 @@ def _stamp(store: Store) -> str:
 
 def _decoded(store: Store) -> pl.DataFrame:
     """Every enrichment with its JSON decoded: the enriched columns plus ``mentions``."""
+    return pl.read_parquet(_decoded_path(store))
+
+
+def scan_enriched(store: Store) -> pl.LazyFrame:
+    """:func:`enriched_feedback` as a lazy scan, for readers that want a few of its columns."""
+    return pl.scan_parquet(_decoded_path(store)).drop("mentions")
+
+
+def _decoded_path(store: Store) -> Path:
+    """The Parquet file of the decoded enrichments, written first if the table changed."""
     directory = store.columnar_dir / "enrichments"
     path = directory / f"enriched-{_stamp(store)}.parquet"
     if path.exists():
-        return pl.read_parquet(path)
+        return path
     e = enrichments.c
     query = select(
         e.feedback_id.label("row_id"),
@@ -78,7 +88,7 @@ def _decoded(store: Store) -> pl.DataFrame:
             found.struct.field("mentions").fill_null([]).alias("mentions"),
         )
     _replace(directory, path, frame)
-    return frame
+    return path
 
 
 def _replace(directory: Path, path: Path, frame: pl.DataFrame) -> None:

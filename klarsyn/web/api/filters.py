@@ -9,7 +9,7 @@ from fastapi import Depends, Query
 from pydantic import Field
 
 from klarsyn.web.deps import NowDep, SettingsDep
-from klarsyn.web.queries.criteria import ScoreName, Search
+from klarsyn.web.queries.criteria import ScoreName, Search, SentimentName
 from klarsyn.web.scope import Blank, Scope, make_scope, parse_segment
 
 
@@ -48,8 +48,23 @@ def search_params(
     ] = None,
     min: Annotated[ScoreValue | None, Blank, Query()] = None,
     max: Annotated[ScoreValue | None, Blank, Query()] = None,
+    theme: Annotated[
+        str | None,
+        Query(max_length=100, description="A theme id; the themes below it match too."),
+    ] = None,
+    sentiment: Annotated[
+        SentimentName | None, Blank, Query(description="The comment's overall sentiment.")
+    ] = None,
 ) -> Search:
-    return Search(q=q or None, language=language or None, score=score, min=min, max=max)
+    return Search(
+        q=q or None,
+        language=language or None,
+        score=score,
+        min=min,
+        max=max,
+        theme=theme or None,
+        sentiment=sentiment,
+    )
 
 
 ApiScopeDep = Annotated[Scope, Depends(api_scope)]
