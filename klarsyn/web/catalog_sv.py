@@ -71,6 +71,7 @@ SWEDISH: dict[str, str] = {
     "Sentiment": "Sentiment",
     "any theme": "alla teman",
     "any sentiment": "alla sentiment",
+    "All feedback about this theme": "All feedback om temat",
     "{n} matching": "{n} träffar",
     "Older": "Äldre",
     "Newest": "Nyaste",

@@ -185,7 +185,11 @@ async def test_comments_show_masked_text_with_their_themes_marked(
     assert "070-123 45 67" not in html and "[PHONE]" in html
     marks = re.findall(r'<mark class="theme (\w*)" title="([\w.]+)[^"]*">([^<]+)</mark>', html)
     assert ("negative", "delivery", "leveransen") in marks
-    assert re.search(r'<span class="chip theme">delivery[\w.]*</span>', html)
+    chip = re.search(
+        r'<a class="chip theme" href="/feedback\?period=all&amp;theme=(delivery[\w.]*)"', html
+    )
+    assert chip and f">{chip[1]}</a>" in html  # a theme chip lists all feedback about it
+    assert '<span class="chip sentiment negative">negative</span>' in html
 
 
 async def test_writers_open_a_case_from_a_comment_and_viewers_cannot(

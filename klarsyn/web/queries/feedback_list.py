@@ -49,6 +49,7 @@ class Comment:
     language: str | None
     attributes: dict[str, Any]
     text_masked: str | None = None
+    sentiment: str | None = None
     themes: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
 
@@ -106,6 +107,7 @@ def comments_query() -> Any:
         c.language,
         cast(c.attributes, Text).label("attributes"),
         e.masked_text.label("text_masked"),
+        e.sentiment,
         cast(e.themes, Text).label("found"),
     ).select_from(feedback.outerjoin(enrichments, e.feedback_id == c.id))
 
