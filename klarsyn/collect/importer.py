@@ -2,8 +2,8 @@
 
 Each batch (its rows, its quarantined rows and the run's counters) is one transaction, so a crash
 leaves whole batches behind, never half of one, and running the import again completes it
-without duplicates. Batches are written in order by a writer thread while the next one is read
-and validated, so the database and the parsing work at the same time.
+without duplicates. Batches are written by writer threads while the next one is read and
+validated, so the database and the parsing work at the same time.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import Connection
 
 from klarsyn.collect.fields import FIELDS, Kind, field_names
@@ -127,7 +128,7 @@ def import_table(
         # A large import into a small table writes without the secondary indexes and builds
         # them once at the end, also when it fails.
         with deferred_indexes.deferred(store, kind, incoming_rows=_estimated_rows(table, first)):
-            writer = _Writer(store, run_id)
+            writer = _Writer(store, run_id, kind)
             batch: RawBatch | None = first
             try:
                 while batch is not None:
@@ -137,7 +138,7 @@ def import_table(
                                 table.columns, mapping, fields=field_names(kind)
                             )
                             rules = replace(rules, targets=targets)
-                        writer.submit(_Checked(batch, validate(batch, rules), kind))
+                        writer.submit(batch, validate(batch, rules), kind)
                     if on_progress:
                         on_progress(table.position(), table.size)
                     batch = next(batches, None)
@@ -159,60 +160,102 @@ class _Checked:
     batch: RawBatch
     validated: Validated
     kind: Kind
+    rows: pl.DataFrame  # what to write: the valid rows, less repeats of earlier batches
+
+
+#: Writers per import. PostgreSQL's COPY of a batch keeps one server process busy; facts
+#: (whose batches share no key, see :class:`bulk.Repeats`) are written by two connections at
+#: once, so a second core works on the server side. Master data is updated in file order.
+POSTGRESQL_FACT_WRITERS = 2
 
 
 class _Writer:
-    """Writes checked batches in order, each in its own transaction, on a thread of its own.
+    """Writes checked batches, each in its own transaction, on threads of their own.
 
-    The queue holds one batch, so at most three are in memory: one being validated, one
-    waiting and one being written.
+    The queue holds one batch per thread, so few batches are in memory at once: one being
+    validated, those waiting and one being written per thread. With one thread the batches
+    are written in file order.
     """
 
-    def __init__(self, store: Store, run_id: int) -> None:
+    def __init__(self, store: Store, run_id: int, kind: Kind) -> None:
         self.store = store
         self.run_id = run_id
         self.counts = Counts()
         self.error: BaseException | None = None
-        self._queue: queue.Queue[_Checked | None] = queue.Queue(maxsize=1)
-        self._thread = threading.Thread(target=self._run, name="klarsyn-import", daemon=True)
-        self._thread.start()
+        parallel = store.dialect == "postgresql" and kind in bulk.INSERT_KINDS
+        self._repeats = bulk.Repeats(kind) if parallel else None
+        workers = POSTGRESQL_FACT_WRITERS if parallel else 1
+        self._session = bulk.Session(relaxed_commit=store.dialect == "postgresql")
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[_Checked | None] = queue.Queue(maxsize=workers)
+        self._threads = [
+            threading.Thread(target=self._run, name=f"klarsyn-import-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _run(self) -> None:
         try:
             with (
                 self.store.engine.connect() as connection,
-                bulk.import_session(connection) as session,
+                bulk.import_session(connection, self._session),
             ):
-                while (checked := self._queue.get()) is not None:
+                while self.error is None and (checked := self._queue.get()) is not None:
                     with connection.begin():
-                        self.counts += _write_batch(connection, session, checked, self.run_id)
+                        counts = _write_batch(connection, self._session, checked, self.run_id)
+                    with self._lock:
+                        self.counts += counts
         except BaseException as exc:
-            self.error = exc
+            with self._lock:
+                self.error = self.error or exc
+
+    def _alive(self) -> bool:
+        return self.error is None and all(thread.is_alive() for thread in self._threads)
 
     def _put(self, item: _Checked | None) -> None:
-        while self._thread.is_alive():
+        while self._alive():
             try:
                 self._queue.put(item, timeout=0.1)
                 return
             except queue.Full:
                 continue
 
-    def submit(self, checked: _Checked) -> None:
-        """Queue a batch; raises what stopped the writer, if anything did."""
-        self._put(checked)
+    def submit(self, batch: RawBatch, validated: Validated, kind: Kind) -> None:
+        """Queue a batch; raises what stopped a writer, if anything did."""
+        rows = validated.rows
+        if self._repeats is not None:
+            rows = self._repeats.first_seen(rows)
+        self._put(_Checked(batch, validated, kind, rows))
         if self.error is not None:
             raise self.error
 
     def finish(self, *, failed: bool = False) -> Counts:
         """Write what is queued, stop, and return the counts of all batches written.
 
-        After ``failed`` (the caller is raising already) an error of the writer is not raised.
+        After ``failed`` (the caller is raising already) an error of a writer is not raised.
         """
-        self._put(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._put(None)
+        if self.error is not None:
+            # A writer stopped: the batches still queued are dropped, and each thread that may
+            # be waiting for one gets the signal to stop instead.
+            _drain(self._queue)
+            for _ in self._threads:
+                self._queue.put_nowait(None)
+        for thread in self._threads:
+            thread.join()
         if self.error is not None and not failed:
             raise self.error
         return self.counts
+
+
+def _drain(waiting: queue.Queue[_Checked | None]) -> None:
+    while True:
+        try:
+            waiting.get_nowait()
+        except queue.Empty:
+            return
 
 
 def _write_batch(
@@ -220,7 +263,7 @@ def _write_batch(
 ) -> Counts:
     batch, validated = checked.batch, checked.validated
     rejects = validated.rejects + [(u.row_number, u.reason, u.raw) for u in batch.unreadable]
-    written = bulk.write(connection, checked.kind, validated.rows, run_id=run_id, session=session)
+    written = bulk.write(connection, checked.kind, checked.rows, run_id=run_id, session=session)
     imports.add_quarantined(connection, run_id, rejects)
     counts = Counts(
         rows_read=len(batch) + len(batch.unreadable),

@@ -5,11 +5,14 @@ already stored are skipped, while master data (customers, campaigns) is updated 
 
 On PostgreSQL, new facts are copied straight into their table once the batch's own repeats and
 the keys already stored are set aside; should another writer store one of the keys in between,
-the batch falls back to the general path, a staging table and ``INSERT … ON CONFLICT``.
+the batch falls back to the general path, a staging table and ``INSERT … ON CONFLICT``. An
+import's batches of facts may be written by several connections at once, each a transaction of
+its own, so the server's ``COPY`` work is spread over its cores.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,10 +53,11 @@ def prepare(frame: pl.DataFrame, table: Table, *, run_id: int) -> pl.DataFrame:
 
 
 class Session:
-    """What the batches of one import remember between them.
+    """What the batches of one import share, on one writer thread or several.
 
-    On PostgreSQL that is, for each source of facts that had no rows when the import began,
-    the keys written since: new rows are then told from repeats without asking the database.
+    On PostgreSQL that is whether each source of facts held no rows when the import began: its
+    batches, with their repeats set aside by :class:`Repeats`, are then new without asking the
+    database.
 
     ``relaxed_commit`` lets PostgreSQL acknowledge a batch's commit before its WAL reaches the
     disk. A server crash may then lose the latest batches, never part of one (the WAL keeps
@@ -62,33 +66,55 @@ class Session:
     """
 
     def __init__(self, *, relaxed_commit: bool = False) -> None:
-        self._written: dict[tuple[str, str], pl.Series | None] = {}  # None: ask the database
+        self._empty: dict[tuple[str, str], bool] = {}
+        self._lock = threading.Lock()
         self.relaxed_commit = relaxed_commit
 
-    def written(
-        self, cursor: Any, table: Table, key: tuple[str, str], value: str
-    ) -> pl.Series | None:
-        """The keys written to ``table`` under ``value``, or ``None`` if others may be stored."""
-        if (table.name, value) not in self._written:
-            scope = key[0]
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {table.name} WHERE {scope} = %s)", (value,)
-            )
-            (stored,) = cursor.fetchone()
-            self._written[table.name, value] = None if stored else pl.Series(dtype=pl.String)
-        return self._written[table.name, value]
-
-    def remember(self, table: Table, key: tuple[str, str], rows: pl.DataFrame) -> None:
-        scope, name = key
-        for value, keys in rows.group_by(scope).agg(pl.col(name)).iter_rows():
-            known = self._written.get((table.name, value))
-            if known is not None:
-                known.append(pl.Series(keys, dtype=pl.String))
+    def empty_at_start(self, cursor: Any, table: Table, key: tuple[str, str], value: str) -> bool:
+        """Whether ``table`` held no rows of source ``value`` when the import first wrote it."""
+        with self._lock:
+            if (table.name, value) not in self._empty:
+                scope = key[0]
+                cursor.execute(
+                    f"SELECT EXISTS (SELECT 1 FROM {table.name} WHERE {scope} = %s)", (value,)
+                )
+                (stored,) = cursor.fetchone()
+                self._empty[table.name, value] = not stored
+            return self._empty[table.name, value]
 
     def forget(self, table: Table) -> None:
         """Ask the database from now on: another writer has stored keys meanwhile."""
-        for scope in [k for k in self._written if k[0] == table.name]:
-            self._written[scope] = None
+        with self._lock:
+            for scope in [k for k in self._empty if k[0] == table.name]:
+                self._empty[scope] = False
+
+
+class Repeats:
+    """The facts' keys that earlier batches of an import brought, to set their repeats aside.
+
+    Used in batch order, before the batches are handed to the writers, so the first row with a
+    key wins however many writers there are, and batches written at the same time never share
+    a key.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.key = INSERT_KINDS[kind]
+        self._seen: dict[str, pl.Series] = {}
+
+    def first_seen(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """``rows`` without the repeats of earlier rows, in this batch or an earlier one."""
+        scope, name = self.key
+        rows = rows.unique(subset=list(self.key), keep="first", maintain_order=True)
+        kept = []
+        for (value,), part in rows.group_by(scope, maintain_order=True):
+            seen = self._seen.get(str(value))
+            if seen is not None:
+                part = part.filter(~pl.col(name).is_in(seen.implode()))
+                seen.append(part[name])
+            else:
+                self._seen[str(value)] = part[name].clone()
+            kept.append(part)
+        return pl.concat(kept) if kept else rows
 
 
 def write(
@@ -138,17 +164,18 @@ SQLITE_IMPORT_PRAGMAS = {"cache_size": -200_000, "wal_autocheckpoint": 20_000}
 
 
 @contextmanager
-def import_session(connection: Connection) -> Iterator[Session]:
-    """A session for writing many batches on ``connection``, tuned for it and restored after."""
+def import_session(connection: Connection, session: Session | None = None) -> Iterator[Session]:
+    """``session`` (or a new one) for writing many batches on ``connection``, with the
+    connection tuned for it and restored after."""
     if connection.dialect.name != "sqlite":
-        yield Session(relaxed_commit=True)
+        yield session or Session(relaxed_commit=True)
         return
     raw: Any = connection.connection.driver_connection
     before = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in SQLITE_IMPORT_PRAGMAS}
     try:
         for name, value in SQLITE_IMPORT_PRAGMAS.items():
             raw.execute(f"PRAGMA {name} = {int(value)}")
-        yield Session()
+        yield session or Session()
     finally:
         for name, value in before.items():
             raw.execute(f"PRAGMA {name} = {int(value)}")
@@ -229,7 +256,6 @@ def _write_postgresql(
                 session.forget(table)
             else:
                 cursor.execute("RELEASE SAVEPOINT klarsyn_copy")
-                session.remember(table, key, new)
                 return Written(new.height, 0)
         return _write_staged(cursor, kind, table, rows)
 
@@ -242,10 +268,8 @@ def _new_facts(
     rows = rows.unique(subset=list(key), keep="first", maintain_order=True)
     stored = pl.Series(dtype=pl.String)
     for value, keys in rows.group_by(scope).agg(pl.col(name)).iter_rows():
-        written = session.written(cursor, table, key, value)
-        if written is not None:
-            stored.append(written.filter(written.is_in(keys)))
-            continue
+        if session.empty_at_start(cursor, table, key, value):
+            continue  # the import's own earlier keys were set aside by Repeats
         cursor.execute(
             f"SELECT {name} FROM {table.name} WHERE {scope} = %s AND {name} = ANY(%s)",
             (value, keys),
