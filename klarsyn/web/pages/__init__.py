@@ -12,6 +12,7 @@ from klarsyn.web.pages import (
     explain,
     exports,
     feedback,
+    list_exports,
     overview,
     priorities,
     settings,
@@ -20,7 +21,10 @@ from klarsyn.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, overview, table_exports, feedback, exports, customer, settings, admin):
+# The exports come before the pages: /cases/list.csv must not be read as case "list.csv".
+for module in (auth, table_exports, list_exports, exports, overview, feedback, customer):
+    router.include_router(module.router)
+for module in (settings, admin):
     router.include_router(module.router)
 for module in (priorities, themes, explain):
     router.include_router(module.router)

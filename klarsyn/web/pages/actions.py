@@ -21,6 +21,7 @@ from klarsyn.actions.plans import (
     update_plan,
 )
 from klarsyn.errors import KlarsynError
+from klarsyn.storage.store import Store
 from klarsyn.storage.users import Role
 from klarsyn.web.charts_actions import effect_chart, effect_series
 from klarsyn.web.deps import AnalystDep, MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
@@ -55,6 +56,11 @@ def measured(mirror: MirrorCache, plan: Plan) -> dict[str, Any]:
     return mirror.memo(f"effect:{plan.id}:{plan.updated_at.isoformat()}", compute)
 
 
+def plans_with_effect(store: Store, mirror: MirrorCache) -> list[tuple[Plan, dict[str, Any]]]:
+    """Every plan, newest start first, with its measured effect (see :func:`measured`)."""
+    return [(plan, measured(mirror, plan)) for plan in list_plans(store)]
+
+
 def _described(segment: dict[str, str]) -> str:
     return ", ".join(f"{key}: {value}" for key, value in segment.items())
 
@@ -63,9 +69,8 @@ def _described(segment: dict[str, str]) -> str:
 def actions_page(
     request: Request, store: StoreDep, mirror: MirrorDep, user: UserDep, scope: ScopeDep
 ) -> Response:
-    plans = list_plans(store)
     context = layout(mirror, scope) | {
-        "plans": [(plan, measured(mirror, plan)) for plan in plans],
+        "plans": plans_with_effect(store, mirror),
         "metrics": METRICS,
         "labels": STATUS_LABELS,
         "can_edit": user.can(Role.analyst),

@@ -29,6 +29,7 @@ from klarsyn.web.scope import Blank, ScopeDep
 from klarsyn.web.templating import render
 
 router = APIRouter()
+OUTBOX_SHOWN = 30
 
 KIND_LABELS = {
     "detractor_comment": "Detractor with a comment",
@@ -50,7 +51,7 @@ def alerts_page(
     context = layout(mirror, scope) | {
         "rules": list_rules(store),
         "channels": list_channels(store),
-        "outbox": recent(store, limit=30),
+        "outbox": recent(store, limit=OUTBOX_SHOWN),
         "outbox_counts": counts(store),
         "kinds": list(RuleKind),
         "channel_kinds": list(ChannelKind),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -11,6 +11,7 @@ from klarsyn.actions.cases import (
     NEXT,
     PRIORITIES,
     RESOLUTION_CODES,
+    Case,
     CaseStatus,
     add_note,
     create_case,
@@ -18,11 +19,12 @@ from klarsyn.actions.cases import (
     list_cases,
     update_case,
 )
-from klarsyn.actions.scorecards import scorecards
+from klarsyn.actions.scorecards import Scorecard, scorecards
 from klarsyn.actions.trail import audit_trail, notes
 from klarsyn.errors import NotFound
+from klarsyn.storage.store import Store
 from klarsyn.storage.tables import feedback
-from klarsyn.storage.users import Role, list_users
+from klarsyn.storage.users import Role, User, list_users
 from klarsyn.web.api.cases import feedback_origin
 from klarsyn.web.deps import MirrorDep, NowDep, StoreDep, UserDep
 from klarsyn.web.pages.context import layout
@@ -33,6 +35,7 @@ from klarsyn.web.scope import Blank, ScopeDep
 from klarsyn.web.templating import render
 
 router = APIRouter()
+CASES_SHOWN = 300
 
 OptionalText = Annotated[str | None, Form(max_length=300), Blank]
 
@@ -68,6 +71,20 @@ LABELS = {
 }
 
 
+def visible_cases(store: Store, *, user: User, status: str | None) -> list[Case]:
+    """The newest cases ``user`` may see, in ``status`` when one is given."""
+    wanted = (CaseStatus(status),) if status else ()
+    return list_cases(store, user=user, status=wanted, limit=CASES_SHOWN)
+
+
+def visible_scorecards(store: Store, *, user: User, now: datetime) -> list[Scorecard]:
+    """The last 90 days' team scorecards; an agent sees their own team's only."""
+    cards = scorecards(store, since=now - timedelta(days=90), until=now, now=now)
+    if user.role == Role.agent:
+        cards = [card for card in cards if card.team == user.team]
+    return cards
+
+
 @router.get("/cases")
 def cases_page(
     request: Request,
@@ -78,14 +95,9 @@ def cases_page(
     now: NowDep,
     status: Annotated[str | None, Query(max_length=30), Blank] = None,
 ) -> Response:
-    wanted = (CaseStatus(status),) if status else ()
-    found = list_cases(store, user=user, status=wanted, limit=300)
-    cards = scorecards(store, since=now - timedelta(days=90), until=now, now=now)
-    if user.role == Role.agent:
-        cards = [card for card in cards if card.team == user.team]
     context = layout(mirror, scope) | {
-        "cases": found,
-        "cards": cards,
+        "cases": visible_cases(store, user=user, status=status),
+        "cards": visible_scorecards(store, user=user, now=now),
         "status": status,
         "statuses": list(CaseStatus),
         "priorities": PRIORITIES,

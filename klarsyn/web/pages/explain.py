@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 
 from klarsyn.analytics.explain import ExplainOptions
 from klarsyn.analytics.explain_results import Explanation
 from klarsyn.errors import InputError
 from klarsyn.storage.explain_inputs import ExplainInputs, explain_store
+from klarsyn.storage.store import Store
 from klarsyn.web.charts_explain import waterfall_chart
 from klarsyn.web.deps import MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
+from klarsyn.web.mirror_cache import MirrorCache
 from klarsyn.web.pages.context import layout
 from klarsyn.web.queries.findings import latest_findings
 from klarsyn.web.queries.priorities import current_version
-from klarsyn.web.scope import ScopeDep
+from klarsyn.web.scope import Scope, ScopeDep
 from klarsyn.web.templating import formatter, render
 
 router = APIRouter()
@@ -30,9 +32,49 @@ METRIC_LABELS = {
 }
 
 
-def _last_month(now: datetime) -> str:
+def last_month(now: datetime) -> str:
+    """The month before ``now``'s, the period Explain shows when none is asked for."""
     first = now.date().replace(day=1) - timedelta(days=1)
     return f"{first.year:04d}-{first.month:02d}"
+
+
+def explained(
+    app: FastAPI,
+    store: Store,
+    mirror: MirrorCache,
+    *,
+    scope: Scope,
+    time_zone: str,
+    metric: MetricName,
+    month: str,
+    vs: str | None,
+) -> tuple[Explanation, ExplainInputs] | InputError:
+    """Why ``metric`` moved from ``vs`` to ``month`` within the filters' segment and channel.
+
+    Periods without feedback come back as the InputError: they are a state of the page.
+    """
+    where = dict(scope.segment)
+    if scope.channel:
+        where["channel"] = scope.channel
+
+    def compute() -> tuple[Explanation, ExplainInputs] | InputError:
+        try:
+            return explain_store(
+                store,
+                metric=metric,
+                period=month,
+                vs=vs or None,
+                time_zone=time_zone,
+                where=where,
+                options=ExplainOptions(),
+                scan=mirror.scan(),
+            )
+        except InputError as exc:
+            return exc
+
+    # The same question over the same data has the same answer: remember it per data version.
+    asked = (metric, month, vs, sorted(where.items()), current_version(app, store))
+    return mirror.memo(f"explain:{asked!r}", compute, max_age=600.0)
 
 
 @router.get("/explain")
@@ -49,10 +91,7 @@ def explain_page(
     vs: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     t = formatter(request).t
-    chosen = month or _last_month(now)
-    where = dict(scope.segment)
-    if scope.channel:
-        where["channel"] = scope.channel
+    chosen = month or last_month(now)
     context = layout(mirror, scope) | {
         "metric": metric,
         "metric_labels": METRIC_LABELS,
@@ -63,25 +102,16 @@ def explain_page(
         "explanation": None,
         "problem": None,
     }
-
-    def compute() -> tuple[Explanation, ExplainInputs] | InputError:
-        try:
-            return explain_store(
-                store,
-                metric=metric,
-                period=chosen,
-                vs=vs or None,
-                time_zone=settings.timezone,
-                where=where,
-                options=ExplainOptions(),
-                scan=mirror.scan(),
-            )
-        except InputError as exc:
-            return exc
-
-    # The same question over the same data has the same answer: remember it per data version.
-    asked = (metric, chosen, vs, sorted(where.items()), current_version(request.app, store))
-    found = mirror.memo(f"explain:{asked!r}", compute, max_age=600.0)
+    found = explained(
+        request.app,
+        store,
+        mirror,
+        scope=scope,
+        time_zone=settings.timezone,
+        metric=metric,
+        month=chosen,
+        vs=vs,
+    )
     if isinstance(found, InputError):
         # Periods without feedback are a state of the page, not an error page.
         return render(request, "explain.html", context | {"problem": found})
