@@ -262,12 +262,14 @@ def pages(store: Store) -> dict[str, str]:
         "Overview, 12 months": "/overview?period=12m",
         "Feedback": "/feedback",
         "Feedback, search": "/feedback?q=kundtj%C3%A4nst&channel=chat",
+        "Feedback, theme and sentiment": "/feedback?theme=delivery&sentiment=negative",
         "Customer": f"/customers/{customer}",
         "Themes": "/themes",
         "Priorities": "/priorities",
         "Explain": "/explain?metric=nps&month=2026-06&vs=2026-05",
         "Cases": "/cases",
         "Actions": "/actions",
+        "Alerts": "/alerts",
     }
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -65,9 +66,22 @@ class Channel:
     target: str
     secret: str | None = field(default=None, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def public_target(self) -> str:
+        """The target without what lets anyone post to it.
+
+        A Slack, Teams or webhook URL carries its credential in the path and query, so only
+        its scheme and host are shown to those who do not manage channels.
+        """
+        if self.kind == ChannelKind.email:
+            return self.target
+        parts = urlsplit(self.target)
+        return f"{parts.scheme}://{parts.hostname}/…" if parts.hostname else "…"
+
+    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
         # The secret never leaves the store through the API or CLI output.
-        return {"id": self.id, "name": self.name, "kind": self.kind.value, "target": self.target}
+        target = self.target if full else self.public_target
+        return {"id": self.id, "name": self.name, "kind": self.kind.value, "target": target}
 
 
 @dataclass(frozen=True, slots=True)

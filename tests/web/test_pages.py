@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -141,6 +143,29 @@ async def test_csv_export_follows_the_filters_and_defuses_formulas(
     assert lines[0].startswith("id,received_at,channel")
     assert len(lines) == 5
     assert "'=1+2 formula text" in response.text
+
+
+async def test_csv_export_masks_personal_data_as_the_page_does(
+    app: FastAPI, admin: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    store = app.state.store
+    phone = ("f9", "2026-06-29T10:00:00+02:00", "email", "c9", 2, "",
+             "Ring mig på 070-123 45 67, leveransen var försenad", "sv", "Norr")  # fmt: skip
+    import_file(write_feedback(tmp_path / "more.csv", [phone]), kind="feedback", store=store)
+    exported = (await admin.get("/feedback.csv?period=all&q=Ring")).text  # not enriched yet
+    assert "070-123 45 67" not in exported and "[PHONE]" in exported
+    enrich_store(store, pipeline=build_pipeline(), now=NOW)
+    rows = list(csv.DictReader(io.StringIO((await admin.get("/feedback.csv?q=Ring")).text)))
+    assert [row["id"] for row in rows] == ["f9"]
+    assert "[PHONE]" in rows[0]["text"] and "070-123" not in rows[0]["text"]
+    assert rows[0]["sentiment"] == "negative" and "delivery" in rows[0]["themes"]
+
+
+async def test_an_unknown_case_status_is_a_422(admin: httpx.AsyncClient) -> None:
+    for path in ("/cases?status=lost", "/cases/list.csv?status=lost"):
+        response = await admin.get(path)
+        assert response.status_code == 422, path
+        assert "status" in response.text
 
 
 @pytest.mark.parametrize(

@@ -365,3 +365,16 @@ async def test_exports_need_a_signed_in_user(anonymous: httpx.AsyncClient) -> No
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/login?next=")
         assert "text/csv" not in response.headers.get("content-type", "")
+
+
+async def test_webhook_urls_are_shown_in_full_only_to_admins(
+    admin: httpx.AsyncClient, viewer: httpx.AsyncClient
+) -> None:
+    # A Slack or webhook URL is its own credential: anyone holding it can post to the channel.
+    assert "http://127.0.0.1:9/x" in (await admin.get("/alerts")).text
+    page = (await viewer.get("/alerts")).text
+    assert "127.0.0.1:9/x" not in page and "http://127.0.0.1/…" in page
+    channels = await table(viewer, "/alerts/channels.csv")
+    assert [row[2] for row in channels[1:]] == ["http://127.0.0.1/…", "https://x/…"]
+    channels = await table(admin, "/alerts/channels.csv")
+    assert [row[2] for row in channels[1:]] == ["http://127.0.0.1:9/x", "https://x/y"]

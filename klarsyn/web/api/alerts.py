@@ -21,6 +21,7 @@ from klarsyn.actions.rules import (
     remove_rule,
     update_rule,
 )
+from klarsyn.storage.users import Role
 from klarsyn.web.api.cases import WriteDep
 from klarsyn.web.deps import AdminDep, AnalystDep, NowDep, SettingsDep, StoreDep, UserDep
 
@@ -94,9 +95,10 @@ def rules_delete(rule_id: int, store: StoreDep, _user: AnalystDep) -> Response:
 
 
 @router.get("/alerts/channels")
-def channels_list(store: StoreDep, _user: AnalystDep) -> dict[str, Any]:
-    """Channels without their secrets."""
-    return {"items": [channel.to_dict() for channel in list_channels(store)]}
+def channels_list(store: StoreDep, user: AnalystDep) -> dict[str, Any]:
+    """Channels without their secrets; webhook URLs in full only for admins."""
+    full = user.can(Role.admin)
+    return {"items": [channel.to_dict(full=full) for channel in list_channels(store)]}
 
 
 @router.post("/alerts/channels", status_code=201, dependencies=[WriteDep])

@@ -71,9 +71,9 @@ LABELS = {
 }
 
 
-def visible_cases(store: Store, *, user: User, status: str | None) -> list[Case]:
+def visible_cases(store: Store, *, user: User, status: CaseStatus | None) -> list[Case]:
     """The newest cases ``user`` may see, in ``status`` when one is given."""
-    wanted = (CaseStatus(status),) if status else ()
+    wanted = (status,) if status else ()
     return list_cases(store, user=user, status=wanted, limit=CASES_SHOWN)
 
 
@@ -93,7 +93,7 @@ def cases_page(
     user: UserDep,
     scope: ScopeDep,
     now: NowDep,
-    status: Annotated[str | None, Query(max_length=30), Blank] = None,
+    status: Annotated[CaseStatus | None, Query(), Blank] = None,
 ) -> Response:
     context = layout(mirror, scope) | {
         "cases": visible_cases(store, user=user, status=status),

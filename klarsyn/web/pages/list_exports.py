@@ -12,11 +12,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from klarsyn.actions.cases import Case
+from klarsyn.actions.cases import Case, CaseStatus
 from klarsyn.actions.outbox import recent
 from klarsyn.actions.plans import Plan
 from klarsyn.actions.rules import list_channels, list_rules
 from klarsyn.storage.store import Store
+from klarsyn.storage.users import Role, User
 from klarsyn.web.csv_export import Row, csv_response
 from klarsyn.web.deps import MirrorDep, NowDep, StoreDep, UserDep
 from klarsyn.web.pages.actions import plans_with_effect
@@ -57,7 +58,7 @@ def cases_csv(
     scope: ScopeDep,
     now: NowDep,
     table: CaseTable,
-    status: Annotated[str | None, Query(max_length=30), Blank] = None,
+    status: Annotated[CaseStatus | None, Query(), Blank] = None,
 ) -> StreamingResponse:
     if table == "scorecards":
         cards = visible_scorecards(store, user=user, now=now)
@@ -106,12 +107,17 @@ OUTBOX_COLUMNS = [
 ]
 
 
-def _alert_rows(store: Store, table: AlertTable) -> list[Row]:
+def _alert_rows(store: Store, table: AlertTable, *, user: User) -> list[Row]:
     if table == "rules":
         return [[getattr(rule, name) for name in RULE_COLUMNS] for rule in list_rules(store)]
     if table == "channels":
         # Whether a channel signs its messages, never the secret itself.
-        return [[c.name, c.kind, c.target, bool(c.secret)] for c in list_channels(store)]
+        # Webhook URLs carry their credential: in full only for admins, as on the page.
+        full = user.can(Role.admin)
+        return [
+            [c.name, c.kind, c.target if full else c.public_target, bool(c.secret)]
+            for c in list_channels(store)
+        ]
     rows = recent(store, limit=OUTBOX_SHOWN)
     return [[getattr(row, name) for name in OUTBOX_COLUMNS] for row in rows]
 
@@ -123,7 +129,8 @@ ALERT_COLUMNS = {"rules": RULE_COLUMNS, "channels": CHANNEL_COLUMNS, "outbox": O
 def alerts_csv(
     store: StoreDep, user: UserDep, scope: ScopeDep, table: AlertTable
 ) -> StreamingResponse:
-    return csv_response(f"alert-{table}.csv", ALERT_COLUMNS[table], _alert_rows(store, table))
+    rows = _alert_rows(store, table, user=user)
+    return csv_response(f"alert-{table}.csv", ALERT_COLUMNS[table], rows)
 
 
 TIMELINE_COLUMNS = [
