@@ -6,8 +6,12 @@ afterwards sorts once. For a first import of a million rows that is most of the 
 table's secondary indexes for its duration and creates them again when it ends, whether it
 succeeded or failed. The unique key that de-duplicates rows always stays.
 
-A process killed outright cannot run its ``finally``; the missing indexes are then the only
-trace, and :func:`restore` (run at the start of every import, and cheap when nothing is
+On PostgreSQL the table's foreign keys are set aside with them: each row a ``COPY`` brings
+fires a trigger that looks its import run up, while adding the key again checks every row in
+one join.
+
+A process killed outright cannot run its ``finally``; the missing indexes and keys are then the
+only trace, and :func:`restore` (run at the start of every import, and cheap when nothing is
 missing) builds them again. Queries stay correct meanwhile, only slower.
 
 Dropping an index waits for the table's readers to finish, and holds up new ones meanwhile; so
@@ -20,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Index, Table, inspect, text
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, inspect, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.schema import CreateIndex, DropIndex
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import TABLES_BY_KIND
@@ -49,8 +53,26 @@ def missing_indexes(connection: Connection, table: Table) -> list[Index]:
     return [i for i in secondary_indexes(table) if i.name not in present]
 
 
+def deferred_foreign_keys(connection: Connection, table: Table) -> list[ForeignKeyConstraint]:
+    """The foreign keys of ``table`` an import sets aside: on PostgreSQL, all of them."""
+    if connection.dialect.name != "postgresql":
+        return []  # SQLite cannot drop a constraint, and its inserts check none by default
+    return sorted(table.foreign_key_constraints, key=lambda c: tuple(c.column_keys))
+
+
+def missing_foreign_keys(connection: Connection, table: Table) -> list[ForeignKeyConstraint]:
+    """The foreign keys of ``table`` that the database does not have."""
+    present = {
+        tuple(fk["constrained_columns"]) for fk in inspect(connection).get_foreign_keys(table.name)
+    }
+    return [
+        c for c in deferred_foreign_keys(connection, table) if tuple(c.column_keys) not in present
+    ]
+
+
 def restore(connection: Connection, tables: list[Table] | None = None) -> list[str]:
-    """Create the secondary indexes that are missing (on every import table by default).
+    """Create the secondary indexes and foreign keys that are missing (on every import table
+    by default).
 
     Returns the names of the indexes created.
     """
@@ -63,6 +85,8 @@ def restore(connection: Connection, tables: list[Table] | None = None) -> list[s
             # IF NOT EXISTS: two imports ending together may both restore the same index.
             connection.execute(CreateIndex(index, if_not_exists=True))
             created.append(str(index.name))
+        for constraint in missing_foreign_keys(connection, table):
+            connection.execute(AddConstraint(constraint))
     return created
 
 
@@ -90,6 +114,8 @@ def _drop(store: Store, table: Table) -> bool:
                 connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
             for index in secondary_indexes(table):
                 connection.execute(DropIndex(index, if_exists=True))
+            for constraint in deferred_foreign_keys(connection, table):
+                connection.execute(DropConstraint(constraint, if_exists=True))
     except OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
             raise

@@ -10,8 +10,9 @@ from typing import Any
 import polars as pl
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import Connection, func, select
-from sqlalchemy.schema import DropIndex
+from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import DropConstraint, DropIndex
 
 from klarsyn.collect import importer
 from klarsyn.collect.importer import _write_batch, import_file
@@ -416,10 +417,15 @@ def test_indexes_a_killed_import_left_missing_are_built_by_the_next_import(
     with store.begin() as connection:
         for index in deferred_indexes.secondary_indexes(feedback):
             connection.execute(DropIndex(index))
-    assert len(_missing_now(store)) == 3
+        for constraint in deferred_indexes.deferred_foreign_keys(connection, feedback):
+            connection.execute(DropConstraint(constraint))
+        keys = len(deferred_indexes.missing_foreign_keys(connection, feedback))
+    assert len(_missing_now(store)) == 3 and keys == (store.dialect == "postgresql")
     report = import_file(bad_rows_file(tmp_path), kind="feedback", store=store)
     assert report.counts.imported == 5
     assert _missing_now(store) == []
+    with store.engine.connect() as connection:
+        assert deferred_indexes.missing_foreign_keys(connection, feedback) == []
 
 
 def test_a_repeat_in_a_later_batch_keeps_the_first_row(store: Store, tmp_path: Path) -> None:
@@ -457,3 +463,27 @@ def test_postgresql_writes_two_batches_of_facts_at_once(
     assert report.counts.imported == count(store, feedback) == 100
     assert len(writers) == (2 if store.dialect == "postgresql" else 1)
     assert together.broken == (store.dialect != "postgresql")
+
+
+def test_postgresql_sets_the_foreign_keys_aside_with_the_indexes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deferred_indexes, "DEFER_MIN_ROWS", 100)
+    keys: list[int] = []
+    write_batch = importer._write_batch
+
+    def spy(connection: Connection, *args: Any) -> Counts:
+        keys.append(len(deferred_indexes.missing_foreign_keys(connection, feedback)))
+        return write_batch(connection, *args)
+
+    monkeypatch.setattr(importer, "_write_batch", spy)
+    import_file(_numbered_feedback(tmp_path / "a.csv", range(250)), kind="feedback", store=store)
+    postgresql = store.dialect == "postgresql"
+    assert set(keys) == ({1} if postgresql else {0})
+    with store.engine.connect() as connection:
+        assert deferred_indexes.missing_foreign_keys(connection, feedback) == []
+        names = [fk["name"] for fk in inspect(connection).get_foreign_keys("feedback")]
+    assert names == ["fk_feedback_import_run_id_import_runs"]
+    if postgresql:  # the key is enforced again
+        with pytest.raises(IntegrityError), store.begin() as connection:
+            connection.execute(feedback.update().values(import_run_id=999_999))
