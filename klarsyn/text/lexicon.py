@@ -3,7 +3,8 @@
 One YAML file per language in ``klarsyn/text/data/lexicon/`` (sv, da, nb, fi, en) plus
 ``common.yaml`` for emojis and emoticons. Word entries are term patterns (see
 :mod:`klarsyn.text.terms`) with a valence from -3 to +3. Swedish, Danish and Norwegian read one
-another's lexicon after their own, since a short comment is often identified as a neighbour.
+another's lexicon after their own (its whole words, not its partial ones), since a short
+comment is often identified as a neighbour.
 """
 
 from __future__ import annotations
@@ -88,10 +89,14 @@ def parse_lexicon(texts: Mapping[str, str]) -> Lexicon:
     indexes = {code: _index(code, doc) for code, doc in documents.items()}
     languages = {}
     for code, doc in documents.items():
-        neighbours = tuple(indexes[n] for n in NEIGHBOURS.get(code, ()) if n in indexes)
+        # A neighbour's partial words are written for its own compounds and misread another
+        # language's: Norwegian "best*" (best) would praise every Swedish "beställning".
+        neighbours = tuple(
+            indexes[n].whole_words() for n in NEIGHBOURS.get(code, ()) if n in indexes
+        )
         languages[code] = LanguageRules(
             language=code,
-            words=TermChain((indexes[code], *neighbours)),
+            words=TermChain((indexes[code], *neighbours), phrases_fall_through=True),
             negators=frozenset(str(w) for w in doc.get("negators", [])),
             intensifiers={str(k): float(v) for k, v in (doc.get("intensifiers") or {}).items()},
             excess=frozenset(str(w) for w in doc.get("excess", [])),

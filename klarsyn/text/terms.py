@@ -105,6 +105,12 @@ class TermIndex(Generic[V]):
         target.setdefault(first.core, []).append(hit)
         self._cache.clear()
 
+    def whole_words(self) -> TermIndex[V]:
+        """The same index without the terms that start with a partial word (``best*``)."""
+        narrowed: TermIndex[V] = TermIndex()
+        narrowed._exact = self._exact
+        return narrowed
+
     def lookup(self, token: str) -> tuple[Hit[V], ...]:
         """Every term whose first word matches ``token``, strongest first."""
         cached = self._cache.get(token)
@@ -143,24 +149,34 @@ class TermChain(Generic[V]):
     answer per token, so a word costs one dictionary lookup however many indexes there are.
     """
 
-    def __init__(self, indexes: Sequence[TermIndex[V]]) -> None:
+    def __init__(
+        self, indexes: Sequence[TermIndex[V]], *, phrases_fall_through: bool = False
+    ) -> None:
         self.indexes = tuple(indexes)
+        self.phrases_fall_through = phrases_fall_through
         self._cache: Memo[str, tuple[Hit[V], ...]] = Memo(self._first_answer)
         #: ``hits(token)``: the same answer as :meth:`lookup`, as a bare dictionary read.
         self.hits: Callable[[str], tuple[Hit[V], ...]] = self._cache.__getitem__
 
     def _first_answer(self, token: str) -> tuple[Hit[V], ...]:
+        """The first answer, or with ``phrases_fall_through``, when that answer holds only
+        terms of several words, the later indexes' answers after it: Swedish knows "kom" only
+        in "kom aldrig", which must not hide Norwegian "kom aldri"."""
+        answer: tuple[Hit[V], ...] = ()
         for index in self.indexes:
             found = index.lookup(token)
-            if found:
-                return found
-        return ()
+            if not found:
+                continue
+            answer += found
+            if not self.phrases_fall_through or any(len(hit.words) == 1 for hit in found):
+                break
+        return answer
 
     def lookup(self, token: str) -> tuple[Hit[V], ...]:
         return self._cache[token]
 
     def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
-        """Terms of the first answering index that start at ``tokens[index]``."""
+        """Terms of the answering indexes that start at ``tokens[index]``, in their order."""
         hits = self._cache[tokens[index]]
         if not hits:
             return _NOTHING

@@ -81,3 +81,31 @@ def test_scores_stay_within_bounds(text: str, language: str) -> None:
     reading = read_sentiment(tokenize(text), rules=lexicon.rules(language), emojis=lexicon.emojis)
     assert -1.0 <= reading.score <= 1.0
     assert all(-1.0 <= s <= 1.0 for s in reading.clause_scores)
+
+
+@pytest.mark.parametrize(
+    ("read_as", "text"),
+    [
+        # Short Scandinavian comments are often identified as a neighbour language: its rules
+        # must still find the complaint written in the other.
+        ("nb", "Paketet kom aldrig."),
+        ("sv", "Pakken kom aldri"),
+        ("nb", "Pakken kom aldrig frem"),
+        ("sv", "Lång väntetid i kundtjänst"),
+        ("da", "Lang ventetid hos kundeservice"),
+        ("nb", "Lange køer i butikken"),
+        ("fi", "Pitkä jonotusaika asiakaspalvelussa"),
+        ("en", "Long wait time at customer service"),
+        ("en", "I was charged twice"),
+        ("sv", "De har dragit dubbelt på kortet"),
+        ("sv", "Har väntat i tre veckor på min beställning"),
+    ],
+)
+def test_complaints_read_negative_in_any_scandinavian_reading(read_as: str, text: str) -> None:
+    assert label(score(text, read_as, LEXICON)) == "negative"
+
+
+def test_a_neighbours_partial_words_do_not_read_a_swedish_compound() -> None:
+    # Norwegian "best*" (best) is not the start of Swedish "beställning" (order).
+    assert score("min beställning", "sv", LEXICON) == 0.0
+    assert score("utmerket service", "sv", LEXICON) > 0  # a neighbour's whole word still counts

@@ -75,3 +75,22 @@ def test_a_user_theme_is_matched() -> None:
         "themes:\n  - id: parking\n    terms: {sv: ['parkering*', '*parkering*']}\n"
     )
     assert themes_in("Gratis kundparkering!", "sv", taxonomy) == [("parking", "kundparkering")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "luggage"),
+    [
+        ("en", "I put my groceries in a plastic bag", False),
+        ("en", "Great crew, but my bag was lost!", True),
+        ("en", "They lost my luggage", True),
+        ("sv", "Väskan jag köpte gick sönder", False),  # a bag the shop sold
+        ("sv", "Mitt bagage kom inte med flyget", True),
+        ("da", "Tasken var flot", False),
+        ("fi", "Laukku oli kaunis", False),
+    ],
+)
+def test_only_travel_bags_are_luggage(
+    language: str, text: str, luggage: bool, taxonomy: Taxonomy
+) -> None:
+    found = {theme for theme, _ in themes_in(text, language, taxonomy)}
+    assert ("travel.luggage" in found) == luggage
