@@ -61,6 +61,9 @@ SWEDISH: dict[str, str] = {
     ),
     "Faded bars: a period the filter cuts short.": "Bleka staplar: en period som filtret kortar.",
     "No tokens yet.": "Inga nycklar ännu.",
+    "Taxonomy and alerts": "Taxonomi och larm",
+    "Edit the theme taxonomy": "Redigera temataxonomin",
+    "Alert rules and where they are sent": "Larmregler och vart de skickas",
     # feedback
     "Search comments": "Sök i kommentarer",
     "Score": "Betyg",

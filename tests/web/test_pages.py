@@ -233,3 +233,14 @@ async def test_writers_open_a_case_from_a_comment_and_viewers_cannot(
     case = await admin.get(response.headers["location"])
     assert case.status_code == 200 and "Follow up:" in case.text
     assert 'class="case-from"' not in (await viewer.get("/feedback?period=all")).text
+
+
+async def test_settings_lead_to_users_taxonomy_and_alert_routes(
+    admin: httpx.AsyncClient, viewer: httpx.AsyncClient
+) -> None:
+    html = (await admin.get("/settings")).text
+    for link in ('href="/settings/users"', 'href="/themes#taxonomy"', 'href="/alerts"'):
+        assert link in html
+    html = (await viewer.get("/settings")).text
+    assert 'href="/settings/users"' not in html and 'href="/themes#taxonomy"' not in html
+    assert "API tokens" in html
