@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -50,6 +51,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     from klarsyn.demo import generate
+    from klarsyn.text.enrichment import enrich_store
+    from klarsyn.text.pipeline import build_pipeline
 
     folder = tmp_path_factory.mktemp("browser")
     files = generate(seed=7, feedback=10_000).write(folder / "nordhem")
@@ -64,6 +67,8 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             encoding="utf-8",
         )
         import_file(hostile, kind="feedback", store=store)
+        # As `klarsyn demo` and `klarsyn import` leave it: every comment read by the pipeline.
+        enrich_store(store, pipeline=build_pipeline(), now=datetime.now(UTC))
         create_user(store, email=EMAIL, password=PASSWORD, role=Role.admin, name="Cecilia")
         yield store
 

@@ -58,6 +58,19 @@ def test_filter_the_feedback_and_open_a_customer(page: Page) -> None:
     expect(page.locator(".timeline .entry").first).to_be_visible()
     shoot(page, "05-customer")
 
+    page.goto("/feedback?period=all")
+    page.select_option(".search select[name=theme]", "delivery")
+    page.select_option(".search select[name=sentiment]", "negative")
+    page.click(".search button[type=submit]")
+    expect(page).to_have_url(re.compile(r"theme=delivery.*sentiment=negative"))
+    marks = page.locator(".comment mark.theme").evaluate_all("ms => ms.map(m => m.title)")
+    assert marks and any(title.startswith("delivery") for title in marks)
+    tones = page.locator(".comment .chip.sentiment").all_inner_texts()
+    assert tones and set(tones) == {"negative"}
+    shoot(page, "04b-feedback-theme-sentiment")
+    page.locator(".comment a.chip.theme").first.click()
+    expect(page).to_have_url(re.compile(r"theme="))
+
 
 def test_hostile_comment_is_shown_as_text(page: Page) -> None:
     sign_in(page)
