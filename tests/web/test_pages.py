@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from klarsyn.actions.cases import create_case
 from klarsyn.collect.importer import import_file
+from klarsyn.storage.store import Store
 from klarsyn.storage.users import Role
 from klarsyn.text.enrichment import enrich_store
 from klarsyn.text.pipeline import build_pipeline
@@ -145,13 +146,19 @@ async def test_csv_export_follows_the_filters_and_defuses_formulas(
     assert "'=1+2 formula text" in response.text
 
 
-async def test_csv_export_masks_personal_data_as_the_page_does(
-    app: FastAPI, admin: httpx.AsyncClient, tmp_path: Path
-) -> None:
-    store = app.state.store
+def add_a_phone_number(app: FastAPI, tmp_path: Path) -> Store:
+    """Add a comment with a phone number (not enriched yet) to the app's store."""
+    store: Store = app.state.store
     phone = ("f9", "2026-06-29T10:00:00+02:00", "email", "c9", 2, "",
              "Ring mig på 070-123 45 67, leveransen var försenad", "sv", "Norr")  # fmt: skip
     import_file(write_feedback(tmp_path / "more.csv", [phone]), kind="feedback", store=store)
+    return store
+
+
+async def test_csv_export_masks_personal_data_as_the_page_does(
+    app: FastAPI, admin: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    store = add_a_phone_number(app, tmp_path)
     exported = (await admin.get("/feedback.csv?period=all&q=Ring")).text  # not enriched yet
     assert "070-123 45 67" not in exported and "[PHONE]" in exported
     enrich_store(store, pipeline=build_pipeline(), now=NOW)
@@ -198,10 +205,7 @@ async def test_customer_page_lists_the_most_active_customers(admin: httpx.AsyncC
 async def test_comments_show_masked_text_with_their_themes_marked(
     app: FastAPI, admin: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    store = app.state.store
-    phone = ("f9", "2026-06-29T10:00:00+02:00", "email", "c9", 2, "",
-             "Ring mig på 070-123 45 67, leveransen var försenad", "sv", "Norr")  # fmt: skip
-    import_file(write_feedback(tmp_path / "more.csv", [phone]), kind="feedback", store=store)
+    store = add_a_phone_number(app, tmp_path)
     # Not yet enriched: masked on the way out all the same.
     html = (await admin.get("/feedback?period=all&q=Ring")).text
     assert "070-123 45 67" not in html and "[PHONE]" in html
