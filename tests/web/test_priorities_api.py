@@ -128,6 +128,7 @@ async def test_themes_page_tree_and_editor_for_admins(
 ) -> None:
     page = (await admin.get("/themes", params={"period": "all"})).text
     assert 'data-theme="delivery"' in page and 'data-theme="delivery.time"' in page
+    assert 'href="/feedback?period=all&amp;theme=delivery.time"' in page  # drill down
     assert "data-editor" in page
     assert "data-editor" not in (await viewer.get("/themes", params={"period": "all"})).text
 
