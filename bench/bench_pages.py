@@ -448,11 +448,12 @@ def main() -> None:
             report["runs"].append(
                 {"rows": rows, "backend": backend, "mirror_build_s": mirror_s, "pages": timed}
             )
-    report["load_after"] = os.getloadavg()
+            # Each run is kept as it ends: a 10M run takes long, and a later one may fail.
+            report["load_after"] = os.getloadavg()
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+            console.print(f"{rows:,} rows on {backend}: done, written to {args.out}")
     console.print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-    console.print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
