@@ -30,6 +30,8 @@ from klarsyn.text.tokens import BOUNDARY, PAUSE, SYMBOL, WORD, Tokens, tokenize
 #: Hash buckets per n-gram family; 2**20 keeps collisions rare at this corpus size.
 BUCKETS = 2**20
 LEXICON_FEATURES = 8
+#: Columns of the two hashed families; the lexicon's reading, if any, follows them.
+NGRAM_WIDTH = 2 * BUCKETS
 NEGATED = "\u00ac"  # prefix of a word in a negator's scope
 
 
@@ -57,7 +59,7 @@ class Featurizer:
 
     @property
     def width(self) -> int:
-        return 2 * BUCKETS + (LEXICON_FEATURES if self.lexicon is not None else 0)
+        return NGRAM_WIDTH + (LEXICON_FEATURES if self.lexicon is not None else 0)
 
     def transform(
         self, texts: Sequence[str], *, languages: Sequence[str | None]

@@ -3,8 +3,8 @@
 One YAML file per language in ``klarsyn/text/data/lexicon/`` (sv, da, nb, fi, en) plus
 ``common.yaml`` for emojis and emoticons. Word entries are term patterns (see
 :mod:`klarsyn.text.terms`) with a valence from -3 to +3. Swedish, Danish and Norwegian read one
-another's lexicon after their own (its whole words, not its partial ones), since a short
-comment is often identified as a neighbour.
+another's lexicon after their own (between Swedish and the others, whole words only), since a
+short comment is often identified as a neighbour.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from klarsyn.text.terms import TermChain, TermIndex
 
 #: Languages whose lexicons back each other up, in order.
 NEIGHBOURS = {"sv": ("nb", "da"), "da": ("nb", "sv"), "nb": ("da", "sv")}
+SHARED_SPELLING = {"da", "nb"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +90,13 @@ def parse_lexicon(texts: Mapping[str, str]) -> Lexicon:
     indexes = {code: _index(code, doc) for code, doc in documents.items()}
     languages = {}
     for code, doc in documents.items():
-        # A neighbour's partial words are written for its own compounds and misread another
-        # language's: Norwegian "best*" (best) would praise every Swedish "beställning".
+        # A neighbour's partial words are written for its own compounds and misread Swedish
+        # ones: Norwegian "best*" (best) would praise every Swedish "beställning". Danish and
+        # Norwegian Bokmål spell their words alike, so they keep each other's partial words.
         neighbours = tuple(
-            indexes[n].whole_words() for n in NEIGHBOURS.get(code, ()) if n in indexes
+            indexes[n] if {code, n} == SHARED_SPELLING else indexes[n].whole_words()
+            for n in NEIGHBOURS.get(code, ())
+            if n in indexes
         )
         languages[code] = LanguageRules(
             language=code,

@@ -19,7 +19,7 @@ import polars as pl
 from sklearn.metrics import accuracy_score, f1_score
 
 from klarsyn.errors import InputError, SchemaError
-from klarsyn.text.features import Featurizer
+from klarsyn.text.features import NGRAM_WIDTH, Featurizer
 from klarsyn.text.learned import LearnedModel, LinearHead
 from klarsyn.text.learned_selection import (
     SENTIMENT,
@@ -146,6 +146,7 @@ def train_model(
     # buckets), then widen the weights back: fitting gets several times faster.
     used = np.unique(full.indices)
     features = full[:, used]
+    ngram_used = used[used < NGRAM_WIDTH]  # sorted: the n-gram columns come first
     manifest: dict[str, Any] = {
         "kind": "klarsyn-text-model",
         "created_at": now.isoformat(),
@@ -163,7 +164,14 @@ def train_model(
             else weak_labels(frame[str(score_column)].to_list(), scale=score_scale)
         )
         sentiment, results, classifier = _train_sentiment(
-            features, texts, labels, languages, pipeline=pipeline, seed=seed, folds=folds
+            features,
+            texts,
+            labels,
+            languages,
+            pipeline=pipeline,
+            seed=seed,
+            folds=folds,
+            dense_tail=len(used) - len(ngram_used),
         )
         counts = dict(Counter(label for label in labels if label is not None))
         manifest["sentiment"] = {
@@ -184,8 +192,13 @@ def train_model(
     themes = None
     theme_f1 = None
     if theme_column is not None:
+        # The lexicon's reading says how a comment feels, not what it is about; as theme
+        # features it only adds noise, so the theme heads see the n-grams alone.
         themes, theme_f1, classifier = _train_themes(
-            features, frame[theme_column].cast(pl.String).to_list(), seed=seed, folds=folds
+            features[:, : len(ngram_used)],
+            frame[theme_column].cast(pl.String).to_list(),
+            seed=seed,
+            folds=folds,
         )
         manifest["themes"] = {
             "classes": list(themes.classes),
@@ -198,7 +211,7 @@ def train_model(
     model = LearnedModel(
         featurizer=featurizer,
         sentiment=_widen(sentiment, used=used, width=full.shape[1]),
-        themes=_widen(themes, used=used, width=full.shape[1]),
+        themes=_widen(themes, used=ngram_used, width=full.shape[1]),
         manifest=manifest,
     )
     report = TrainReport(
@@ -220,6 +233,7 @@ def _train_sentiment(
     pipeline: TextPipeline,
     seed: int,
     folds: int,
+    dense_tail: int,
 ) -> tuple[LinearHead, list[LanguageResult], dict[str, Any]]:
     rows = np.array([i for i, label in enumerate(labels) if label is not None])
     if len(rows) < 2 * folds:
@@ -232,7 +246,13 @@ def _train_sentiment(
     if splits < 2:
         raise InputError("each label needs at least two comments")
     chosen = choose_classifier(
-        features[rows], y, candidates=SENTIMENT, metric=_macro_f1, splits=splits, seed=seed
+        features[rows],
+        y,
+        candidates=SENTIMENT,
+        metric=_macro_f1,
+        splits=splits,
+        seed=seed,
+        dense_tail=dense_tail,
     )
     predicted = chosen.predicted
     lexicon_labels = _lexicon_labels(

@@ -11,13 +11,15 @@ import pytest
 from scipy import sparse
 
 from klarsyn.errors import InputError
-from klarsyn.text.features import BUCKETS, NEGATED, Featurizer, word_terms
+from klarsyn.text.features import BUCKETS, NEGATED, NGRAM_WIDTH, Featurizer, word_terms
 from klarsyn.text.learned import LinearHead, load_model, save_model
 from klarsyn.text.learned_selection import (
     Candidate,
+    NbSvm,
     best_threshold,
     choose_classifier,
     choose_multilabel,
+    log_count_ratio,
     temperature,
 )
 from klarsyn.text.lexicon import default_lexicon
@@ -87,6 +89,22 @@ def test_the_chosen_classifier_is_calibrated_and_predicts_out_of_fold() -> None:
     assert probabilities.max(axis=1).mean() > 0.8  # confident where the data is clear
 
 
+def test_nbsvm_scales_by_log_count_ratio_and_stays_linear() -> None:
+    X, y = _topics(300)
+    present = sparse.csr_matrix(X.toarray() * (X.toarray() > 0.5))  # each topic's own word
+    ratio = log_count_ratio(present, y == "billing")
+    assert ratio[0] > 0 > ratio[4]  # billing's own word, and delivery's
+    assert log_count_ratio(X, y == "billing", dense_tail=2)[-2:].tolist() == [1.0, 1.0]
+    # A column present in every row says nothing about any class: naive Bayes zeroes it.
+    noisy = present + sparse.random(300, 12, density=0.2, random_state=0, format="csr")
+    model = NbSvm(C=0.5, balanced=True, dense_tail=0, seed=0).fit(noisy, y)
+    decisions = model.decision_function(noisy)
+    assert np.allclose(decisions, noisy @ model.coef_.T + model.intercept_)
+    assert np.mean(model.classes_[decisions.argmax(axis=1)] == y) > 0.95
+    binary = NbSvm(C=0.5, balanced=True, dense_tail=0, seed=0).fit(noisy, y == "staff")
+    assert binary.coef_.shape == (1, 12) and binary.decision_function(noisy).ndim == 1
+
+
 def test_multilabel_themes_get_their_own_thresholds() -> None:
     rng = np.random.default_rng(5)
     matrix = rng.random((240, 3)) < np.array([0.5, 0.3, 0.1])
@@ -121,7 +139,9 @@ def test_a_topic_model_round_trips_and_old_formats_are_refused(
         now=NOW,
     )
     assert report.theme_micro_f1 is not None and report.theme_micro_f1 > 0.9
-    assert model.manifest["themes"]["classifier"]["family"] in {"svm", "multinomial"}
+    assert model.manifest["themes"]["classifier"]["family"] in {"svm", "logistic"}
+    # Themes are read from the n-grams alone, never from the lexicon's reading.
+    assert model.themes is not None and not model.themes.coef[:, NGRAM_WIDTH:].any()
     save_model(model, tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     assert loaded.predict_themes(["paketet och budet"], languages=["sv"]) == [["delivery"]]
