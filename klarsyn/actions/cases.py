@@ -265,9 +265,30 @@ def _changes(case: Case, user: User, fields: dict[str, Any]) -> dict[str, Any]:
 EDITABLE = ("status", "priority", "team", "owner_id", "resolution_code", "sla_due_at", "title")
 
 
-def update_case(store: Store, *, case_id: int, user: User, now: datetime, **fields: Any) -> Case:
-    """Change fields of a case; each changed field becomes one audit entry."""
+#: Fields a case may have empty again: no owner, no SLA due time.
+CLEARABLE = ("owner_id", "sla_due_at")
+
+
+def update_case(
+    store: Store,
+    *,
+    case_id: int,
+    user: User,
+    now: datetime,
+    clear: Sequence[str] = (),
+    **fields: Any,
+) -> Case:
+    """Change fields of a case; each changed field becomes one audit entry.
+
+    A field given as ``None`` stays as it is; those named in ``clear`` become empty.
+    """
     require_writer(user)
+    wrong = set(clear) - set(CLEARABLE)
+    if wrong:
+        raise InputError(
+            f"cannot empty {', '.join(sorted(wrong))} of a case",
+            hint=f"only {' and '.join(CLEARABLE)} may be emptied",
+        )
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise InputError(
@@ -278,6 +299,7 @@ def update_case(store: Store, *, case_id: int, user: User, now: datetime, **fiel
     if fields.get("owner_id") is not None:
         get_user(store, user_id=fields["owner_id"])  # an unknown owner is a 404, not a crash
     changes = _changes(case, user, {k: v for k, v in fields.items() if v is not None})
+    changes |= {name: None for name in clear if getattr(case, name) is not None}
     if not changes:
         return case
     values = dict(changes, updated_at=now)

@@ -290,3 +290,29 @@ def test_the_effect_chart_shows_monthly_scores_per_group() -> None:
         ("2026-06-01", "DK", 100.0, 20),
         ("2026-05-01", "rest", 0.0, 20),
     ]
+
+
+async def test_an_owner_and_a_due_time_can_be_removed_again(
+    app: FastAPI, service: httpx.AsyncClient
+) -> None:
+    owner = person(app, "olle", Role.agent, "service")
+    case = await open_case(service, title="Vem tar den?")
+    path = f"/api/v1/cases/{case['id']}"
+    due = "2026-07-01T12:00:00+00:00"
+    set_both = await service.patch(
+        path, json={"owner_id": owner.id, "sla_due_at": due}, headers=CSRF
+    )
+    assert set_both.json()["owner_id"] == owner.id and set_both.json()["sla_due_at"]
+    # Leaving a field out keeps it; null empties it, and the trail says so.
+    kept = await service.patch(path, json={"priority": "high"}, headers=CSRF)
+    assert kept.json()["owner_id"] == owner.id
+    cleared = (await service.patch(path, json={"owner_id": None}, headers=CSRF)).json()
+    assert cleared["owner_id"] is None and cleared["sla_due_at"]
+    assert any(
+        e["field"] == "owner_id" and str(e["old_value"]) == str(owner.id) and e["new_value"] is None
+        for e in cleared["audit"]
+    )
+    cleared = (await service.patch(path, json={"sla_due_at": None}, headers=CSRF)).json()
+    assert cleared["sla_due_at"] is None
+    unchanged = await service.patch(path, json={"status": None}, headers=CSRF)
+    assert unchanged.status_code == 200 and unchanged.json()["status"] == cleared["status"]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from klarsyn.actions.cases import (
+    CLEARABLE,
     CaseStatus,
     add_note,
     create_case,
@@ -124,8 +125,13 @@ def cases_show(case_id: int, store: StoreDep, user: UserDep) -> dict[str, Any]:
 def cases_update(
     case_id: int, body: CaseChange, store: StoreDep, user: UserDep, now: NowDep
 ) -> dict[str, Any]:
-    """Change status, priority, owner, team (analysts), resolution code or SLA due time."""
-    update_case(store, case_id=case_id, user=user, now=now, **body.model_dump(exclude_unset=True))
+    """Change status, priority, owner, team (analysts), resolution code or SLA due time.
+
+    ``"owner_id": null`` unassigns the case and ``"sla_due_at": null`` removes its due time.
+    """
+    given = body.model_dump(exclude_unset=True)
+    clear = [name for name in CLEARABLE if name in given and given[name] is None]
+    update_case(store, case_id=case_id, user=user, now=now, clear=clear, **given)
     return detail(store, case_id, user)
 
 
