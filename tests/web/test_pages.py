@@ -7,6 +7,7 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -115,6 +116,23 @@ async def test_customer_timeline_merges_feedback_and_events(admin: httpx.AsyncCl
     order = re.findall(r"Snabb leverans|event-delivery|event-order|&lt;script", html)
     assert order == ["Snabb leverans", "&lt;script", "event-delivery", "event-order"]
     assert "order_value" in html
+
+
+async def test_a_customer_id_with_slashes_and_spaces_opens_its_page(
+    app: FastAPI, admin: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    odd = "B2B/0042 ?#&"
+    row = ("f8", "2026-06-29T10:00:00+02:00", "email", odd, 3, "", "Fakturan var fel", "sv", "Norr")
+    import_file(write_feedback(tmp_path / "odd.csv", [row]), kind="feedback", store=app.state.store)
+    listing = (await admin.get("/feedback?period=all&q=Fakturan")).text
+    link = re.search(r'<a class="customer" href="([^"?]+)', listing)
+    assert link is not None
+    page = await admin.get(link.group(1))
+    assert page.status_code == 200 and "Fakturan var fel" in page.text
+    found = await admin.get(f"/customers?id={quote(odd)}")
+    assert (await admin.get(found.headers["location"])).status_code == 200
+    timeline = await admin.get(link.group(1) + "/timeline.csv")
+    assert timeline.status_code == 200 and "Fakturan var fel" in timeline.text
 
 
 async def test_find_a_customer_redirects_to_their_page(admin: httpx.AsyncClient) -> None:

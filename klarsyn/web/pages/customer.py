@@ -32,7 +32,7 @@ def find_customer(
     return render(request, "customer_find.html", context)
 
 
-@router.get("/customers/{customer_id}")
+@router.get("/customers/{customer_id:path}")
 def customer_page(
     request: Request,
     store: StoreDep,

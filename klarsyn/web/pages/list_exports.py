@@ -152,7 +152,7 @@ def _entry_row(entry: Entry) -> Row:
     return [entry.at, "event", *([None] * 9), event.type, event.attributes]
 
 
-@router.get("/customers/{customer_id}/timeline.csv")
+@router.get("/customers/{customer_id:path}/timeline.csv")
 def timeline_csv(
     store: StoreDep, user: UserDep, scope: ScopeDep, customer_id: str
 ) -> StreamingResponse:
