@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -116,3 +117,13 @@ async def test_the_explain_page_without_feedback_says_so(viewer: httpx.AsyncClie
     response = await viewer.get("/explain?month=2030-01")
     assert response.status_code == 200
     assert "data-problem" in response.text
+
+
+async def test_the_explain_form_keeps_the_global_filters(viewer: httpx.AsyncClient) -> None:
+    page = (
+        await viewer.get("/explain?month=2026-06&period=custom&from=2026-01-01&to=2026-06-30")
+    ).text
+    start = page.index('class="explain-form"')
+    form = page[start : page.index("</form>", start)]
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    assert hidden == {"period": "custom", "from": "2026-01-01", "to": "2026-06-30"}
