@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import random
 import re
 from collections.abc import AsyncIterator
@@ -23,7 +24,7 @@ from fastapi import FastAPI
 from klarsyn.actions.cases import create_case, list_cases
 from klarsyn.actions.evaluate import evaluate
 from klarsyn.actions.outbox import recent
-from klarsyn.actions.plans import add_plan
+from klarsyn.actions.plans import add_milestone, add_plan
 from klarsyn.actions.rules import add_channel, add_rule, list_rules
 from klarsyn.analytics.drivers import KeyDrivers
 from klarsyn.collect.importer import import_file
@@ -290,6 +291,28 @@ async def test_plans_carry_their_measured_effect(app: FastAPI, admin: httpx.Asyn
     )
     assert record["effect_status"] == effect.get("status", "error")
     assert record["statement"] == effect.get("statement", effect.get("error"))
+
+
+async def test_a_plan_exports_its_chart_and_milestones(
+    app: FastAPI, admin: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    store = app.state.store
+    [(plan, _)] = plans_with_effect(store, app.state.mirror)
+    add_milestone(store, plan_id=plan.id, title="=Ring the carrier", due_at=None)
+    page = (await admin.get(f"/actions/{plan.id}")).text
+    for table_name in ("series", "milestones"):
+        assert f'href="/actions/{plan.id}/{table_name}.csv"' in page
+    series = await table(admin, f"/actions/{plan.id}/series.csv")
+    assert series[0] == ["month", "group", "value", "n"]
+    spec = json.loads(re.search(r'data-spec="effect">(.*?)</script>', page, re.S).group(1))
+    points = {(p["month"], p["group"]): p["value"] for p in spec["layer"][0]["data"]["values"]}
+    assert {(m, g): float(v) for m, g, v, _ in series[1:]} == points
+    assert {g for _, g, _, _ in series[1:]} == {"region: Väst", "everyone else"}
+    milestones = await table(admin, f"/actions/{plan.id}/milestones.csv")
+    assert column(milestones, "title") == ["'=Ring the carrier"]
+    assert (await admin.get(f"/actions/{plan.id + 99}/series.csv")).status_code == 404
+    assert (await admin.get(f"/actions/{plan.id}/secrets.csv")).status_code == 422
+    assert (await anonymous.get(f"/actions/{plan.id}/series.csv")).status_code in (303, 401)
 
 
 async def test_alert_tables_are_the_pages(app: FastAPI, admin: httpx.AsyncClient) -> None:

@@ -65,6 +65,20 @@ def _described(segment: dict[str, str]) -> str:
     return ", ".join(f"{key}: {value}" for key, value in segment.items())
 
 
+def plan_series(
+    request: Request, mirror: MirrorCache, plan: Plan, *, time_zone: str
+) -> list[dict[str, Any]]:
+    """The plan's metric per month in its target and comparison groups, as its chart shows."""
+    t = formatter(request).t
+    return effect_series(
+        mirror.scan().collect(),
+        plan,
+        time_zone=time_zone,
+        target_label=_described(plan.target) or t("everyone"),
+        other_label=_described(plan.comparison or {}) or t("everyone else"),
+    )
+
+
 @router.get("/actions")
 def actions_page(
     request: Request, store: StoreDep, mirror: MirrorDep, user: UserDep, scope: ScopeDep
@@ -90,13 +104,7 @@ def action_page(
 ) -> Response:
     plan = get_plan(store, plan_id=plan_id)
     t = formatter(request).t
-    rows = effect_series(
-        mirror.scan().collect(),
-        plan,
-        time_zone=settings.timezone,
-        target_label=_described(plan.target) or t("everyone"),
-        other_label=_described(plan.comparison or {}) or t("everyone else"),
-    )
+    rows = plan_series(request, mirror, plan, time_zone=settings.timezone)
     chart = effect_chart(
         rows,
         start=plan.start_at.date().isoformat(),

@@ -1,4 +1,5 @@
-"""CSV of the working lists: cases, action plans, alerts and a customer's timeline.
+"""CSV of the working lists: cases, action plans (and each plan's figures), alerts and a
+customer's timeline.
 
 Each export asks the same data function as its page, with the same rights: an agent's cases
 download holds their team's cases only, exactly as their Cases page does.
@@ -9,18 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from klarsyn.actions.cases import Case, CaseStatus
 from klarsyn.actions.outbox import recent
-from klarsyn.actions.plans import Plan
+from klarsyn.actions.plans import Plan, get_plan
 from klarsyn.actions.rules import list_channels, list_rules
 from klarsyn.storage.store import Store
 from klarsyn.storage.users import Role, User
 from klarsyn.web.csv_export import Row, csv_response
-from klarsyn.web.deps import MirrorDep, NowDep, StoreDep, UserDep
-from klarsyn.web.pages.actions import plans_with_effect
+from klarsyn.web.deps import MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
+from klarsyn.web.pages.actions import plan_series, plans_with_effect
 from klarsyn.web.pages.alerts import OUTBOX_SHOWN
 from klarsyn.web.pages.cases import visible_cases, visible_scorecards
 from klarsyn.web.queries.timeline import Entry, customer_timeline
@@ -95,6 +96,35 @@ def plans_csv(
 ) -> StreamingResponse:
     rows = [_plan_row(plan, effect) for plan, effect in plans_with_effect(store, mirror)]
     return csv_response("action-plans.csv", PLAN_COLUMNS, rows)
+
+
+PlanTable = Literal["series", "milestones"]
+PLAN_TABLE_COLUMNS = {
+    "series": ["month", "group", "value", "n"],
+    "milestones": ["id", "title", "due_at", "done_at"],
+}
+
+
+@router.get("/actions/{plan_id}/{table}.csv")
+def plan_csv(
+    request: Request,
+    store: StoreDep,
+    mirror: MirrorDep,
+    settings: SettingsDep,
+    user: UserDep,
+    scope: ScopeDep,
+    plan_id: int,
+    table: PlanTable,
+) -> StreamingResponse:
+    """One plan's monthly scores per group (its chart) or its milestones."""
+    plan = get_plan(store, plan_id=plan_id)
+    columns = PLAN_TABLE_COLUMNS[table]
+    if table == "series":
+        found = plan_series(request, mirror, plan, time_zone=settings.timezone)
+        rows = [[row[name] for name in columns] for row in found]
+    else:
+        rows = [[getattr(m, name) for name in columns] for m in plan.milestones]
+    return csv_response(f"action-{plan.id}-{table}.csv", columns, rows)
 
 
 RULE_COLUMNS = [
