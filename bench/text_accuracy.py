@@ -1,7 +1,7 @@
 """Text accuracy benchmark: layer 1, layer 2 and baselines on every labelled set in ../shared/data.
 
 Run ``.venv/bin/python bench/text_accuracy.py [--data ../shared/data] [--out
-bench/results/text_accuracy.json] [--only NAME]``.
+bench/results/text_accuracy.json] [--only NAME] [--encoder minilm]``.
 
 Splits are fixed and seeded (seed 0) so every run scores the same comments:
 
@@ -25,6 +25,9 @@ train split, which picks its classifier by cross-validation on that split alone 
 the choice in the results; it falls back to layer 1 in languages where cross-validation did
 not favour it), the **TF-IDF + LR** baseline (word 1-2-grams + char 2-5-grams, logistic
 regression, trained on the same split), and where installed **VADER** (en) and **AFINN** (en);
+with ``--encoder minilm`` (or a sentence-transformers model directory) also **layer 3**: layer 2
+with the encoder's sentence vectors added to its features, on the sets in
+``--encoder-languages`` (default ``en``: MiniLM reads English only);
 VADER-Swedish and AFINN-Danish are listed as skipped when missing. For binary sets, layer 1
 and the lexicons decide by the sign of their score.
 """
@@ -54,6 +57,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_union
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from klarsyn.text.encoders import SentenceEncoder, load_encoder
+from klarsyn.text.learned import LearnedModel
 from klarsyn.text.pipeline import TextPipeline, analyze, build_pipeline
 from klarsyn.text.training import train_model
 
@@ -259,10 +264,49 @@ def score(task: Task, truth: Sequence[Any], predicted: Sequence[Any]) -> dict[st
     }
 
 
+def learned_score(
+    task: Task, model: LearnedModel, *, pipeline: TextPipeline, truth: list[Any], tie: str
+) -> dict[str, float]:
+    """A trained model's score on the test split, as the pipeline applies it."""
+    if task.kind in {"sentiment3", "binary"}:
+        learned = analyze(
+            task.test.select("text"),
+            pipeline=build_pipeline(lexicon=pipeline.lexicon, model=model),
+            default_language=task.language,
+        )
+        if task.kind == "binary":
+            predicted = lexicon_labels(
+                learned["sentiment_score"].to_list(), binary=True, threshold=0, tie=tie
+            )
+        else:
+            predicted = learned["sentiment"].fill_null("neutral").to_list()
+        return score(task, truth, predicted)
+    texts = task.test["text"].to_list()
+    themes = model.predict_themes(texts, languages=[task.language] * len(texts))
+    predicted_themes: list[Any] = (
+        themes if task.kind == "multitheme" else [t[0] if t else "" for t in themes]
+    )
+    return score(task, truth, predicted_themes)
+
+
+def _classifiers(model: LearnedModel) -> dict[str, Any]:
+    return {
+        part: model.manifest[part]["classifier"]
+        for part in ("sentiment", "themes")
+        if part in model.manifest
+    }
+
+
 def run_task(
-    task: Task, *, pipeline: TextPipeline, lexicons: dict[str, Callable[[str], float]]
+    task: Task,
+    *,
+    pipeline: TextPipeline,
+    lexicons: dict[str, Callable[[str], float]],
+    encoder: SentenceEncoder | None = None,
+    encoder_languages: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     started = time.perf_counter()
+    classifiers: dict[str, Any] = {}
     test_texts = task.test["text"].to_list()
     results: dict[str, dict[str, float]] = {}
     notes = list(task.notes)
@@ -301,31 +345,27 @@ def run_task(
         seed=SEED,
         **kwargs,
     )
-    if task.kind in {"sentiment3", "binary"}:
-        layer2 = analyze(
-            task.test.select("text"),
-            pipeline=build_pipeline(lexicon=pipeline.lexicon, model=model),
+    results["layer 2"] = learned_score(task, model, pipeline=pipeline, truth=truth, tie=majority)
+    if (
+        task.kind in {"sentiment3", "binary"}
+        and task.language not in model.manifest["sentiment"]["use_for"]
+    ):
+        notes.append(f"layer 2 not used for {task.language} (cross-validation favoured layer 1)")
+    if encoder is not None and task.language in encoder_languages:
+        encoded, _ = train_model(
+            task.train,
+            pipeline=pipeline,
+            text_column="text",
+            now=NOW,
             default_language=task.language,
+            seed=SEED,
+            encoder=encoder,
+            **kwargs,
         )
-        if binary:
-            predicted = lexicon_labels(
-                layer2["sentiment_score"].to_list(), binary=True, threshold=0, tie=majority
-            )
-        else:
-            predicted = layer2["sentiment"].fill_null("neutral").to_list()
-        results["layer 2"] = score(task, truth, predicted)
-        used = model.manifest["sentiment"]["use_for"]
-        if task.language not in used:
-            notes.append(
-                f"layer 2 not used for {task.language} (cross-validation favoured layer 1)"
-            )
-    else:
-        languages = [task.language] * len(test_texts)
-        themes = model.predict_themes(test_texts, languages=languages)
-        predicted_themes: list[Any] = (
-            themes if task.kind == "multitheme" else [t[0] if t else "" for t in themes]
+        results["layer 3"] = learned_score(
+            task, encoded, pipeline=pipeline, truth=truth, tie=majority
         )
-        results["layer 2"] = score(task, truth, predicted_themes)
+        classifiers["layer 3"] = _classifiers(encoded)
     results["TF-IDF + LR"] = score(task, truth, baseline_predict(task))
     if task.kind in {"sentiment3", "binary"}:
         if task.language == "en":
@@ -346,18 +386,15 @@ def run_task(
         "test": len(task.test),
         "results": results,
         "cross_validation": [dataclasses.asdict(r) for r in report.languages],
-        "classifier": {
-            part: model.manifest[part]["classifier"]
-            for part in ("sentiment", "themes")
-            if part in model.manifest
-        },
+        "classifier": _classifiers(model),
+        "classifier_layer_3": classifiers.get("layer 3"),
         "notes": notes,
         "seconds": round(time.perf_counter() - started, 1),
     }
 
 
 def table(runs: list[dict[str, Any]]) -> str:
-    systems = ["layer 1", "layer 2", "TF-IDF + LR", "VADER", "AFINN"]
+    systems = ["layer 1", "layer 2", "layer 3", "TF-IDF + LR", "VADER", "AFINN"]
     lines = [
         "| set | lang | n test | metric | " + " | ".join(systems) + " |",
         "|---|---|---|---|" + "---|" * len(systems),
@@ -385,14 +422,31 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).parents[2] / "shared/data")
     parser.add_argument("--out", type=Path, default=Path("bench/results/text_accuracy.json"))
     parser.add_argument("--only", help="Run only the tasks whose name contains this.")
+    parser.add_argument(
+        "--encoder",
+        help="Also train layer 3 with this sentence encoder ('minilm' or a model directory).",
+    )
+    parser.add_argument(
+        "--encoder-languages",
+        default="en",
+        help="Comma-separated languages of the sets layer 3 runs on (MiniLM reads English).",
+    )
     args = parser.parse_args()
+    encoder = load_encoder(args.encoder) if args.encoder else None
+    encoder_languages = frozenset(args.encoder_languages.split(","))
     pipeline = build_pipeline()
     lexicons = optional_lexicons()
     runs = []
     for task in load_tasks(args.data):
         if args.only and args.only.lower() not in task.name.lower():
             continue
-        run = run_task(task, pipeline=pipeline, lexicons=lexicons)
+        run = run_task(
+            task,
+            pipeline=pipeline,
+            lexicons=lexicons,
+            encoder=encoder,
+            encoder_languages=encoder_languages,
+        )
         runs.append(run)
         print(f"{run['task']}: {json.dumps(run['results'])} ({run['seconds']} s)")
         for note in run["notes"]:

@@ -24,6 +24,7 @@ from klarsyn.text.discovery import (
     suggestion_document,
     suggestion_from_document,
 )
+from klarsyn.text.encoders import load_encoder
 from klarsyn.text.files import read_comments, write_analysis
 from klarsyn.text.language import LANGUAGES
 from klarsyn.text.learned import save_model
@@ -166,6 +167,13 @@ def train_command(
     ] = None,
     language: LanguageOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the cross-validation folds.")] = 0,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            help="Add a sentence encoder's vectors to the features (layer 3): 'minilm' for the "
+            "English model of the embeddings extra, or a sentence-transformers model directory.",
+        ),
+    ] = None,
 ) -> None:
     """Learn sentiment (and themes) from labelled or scored comments; used where it wins."""
     if label_column is None and score_column is None and theme_column is None:
@@ -176,6 +184,7 @@ def train_command(
     if label_column is not None and score_column is not None:
         raise InputError("give --label-column or --score-column, not both")
     frame = read_comments(input)
+    loaded = load_encoder(encoder) if encoder else None
     model, report = train_model(
         frame,
         pipeline=build_pipeline(),
@@ -187,6 +196,7 @@ def train_command(
         theme_column=theme_column,
         default_language=check_language(language),
         seed=seed,
+        encoder=loaded,
     )
     version = save_model(model, out)
     table = Table(title=f"Cross-validated macro-F1 on {report.comments:,} comments")

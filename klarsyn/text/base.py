@@ -7,6 +7,7 @@ where it has proved better. A backend abstains (returns ``None``) where it has n
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,17 +64,26 @@ def _learned(path: Path | None) -> TextModel | None:
 
 
 def _sentence_transformers(path: Path | None) -> TextModel | None:
-    try:
-        import sentence_transformers  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError as exc:
+    """Layer 3: a model trained with ``klarsyn text train --encoder`` on sentence vectors."""
+    if importlib.util.find_spec("sentence_transformers") is None:
         raise BackendUnavailable(
             "the sentence-transformers text model needs: pip install 'klarsyn[embeddings]'",
             hint="or use the built-in lexicon or a model trained with `klarsyn text train`",
-        ) from exc
-    raise BackendUnavailable(
-        "the sentence-transformers text model is not available in this version",
-        hint="use --text-model learned with a model from `klarsyn text train`",
-    )
+        )
+    if path is None:
+        raise InputError(
+            "the 'sentence-transformers' text model needs a model directory",
+            hint="train one with `klarsyn text train … --encoder minilm --out DIR`",
+        )
+    from klarsyn.text.learned import load_model
+
+    model = load_model(path)
+    if model.featurizer.encoder is None:
+        raise InputError(
+            f"{str(path)!r} was trained without a sentence encoder",
+            hint="use it as the 'learned' model, or train with `klarsyn text train --encoder`",
+        )
+    return model
 
 
 BACKENDS: dict[str, Factory] = {

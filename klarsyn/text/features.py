@@ -9,7 +9,9 @@ families, each weighted by idf and normalised on its own so that none drowns the
 * character 2-5-grams within words, which catch Nordic compounds and misspellings;
 * the layer-1 reading (score, strongest positive and negative clause and sentence, share of
   positive and negative clauses), which gives a model trained on a few thousand comments what
-  the lexicon already knows about words it never saw.
+  the lexicon already knows about words it never saw;
+* optionally (layer 3), a sentence encoder's vector (:mod:`klarsyn.text.encoders`), which
+  places comments that mean the same thing near each other whatever words they use.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from klarsyn.text.encoders import SentenceEncoder
 from klarsyn.text.lexicon import LanguageRules, Lexicon
 from klarsyn.text.sentiment import Reading, read_sentiment
 from klarsyn.text.tokens import BOUNDARY, PAUSE, SYMBOL, WORD, Tokens, tokenize
@@ -30,7 +33,8 @@ from klarsyn.text.tokens import BOUNDARY, PAUSE, SYMBOL, WORD, Tokens, tokenize
 #: Hash buckets per n-gram family; 2**20 keeps collisions rare at this corpus size.
 BUCKETS = 2**20
 LEXICON_FEATURES = 8
-#: Columns of the two hashed families; the lexicon's reading, if any, follows them.
+#: Columns of the two hashed families; the lexicon's reading and the encoder's vector, if
+#: any, follow them in that order.
 NGRAM_WIDTH = 2 * BUCKETS
 NEGATED = "\u00ac"  # prefix of a word in a negator's scope
 
@@ -42,6 +46,7 @@ class Featurizer:
     idf: npt.NDArray[np.float32]
     lexicon: Lexicon | None
     lexicon_weight: float = 1.0
+    encoder: SentenceEncoder | None = None
 
     @classmethod
     def fit(
@@ -51,20 +56,31 @@ class Featurizer:
         languages: Sequence[str | None],
         lexicon: Lexicon | None,
         lexicon_weight: float = 1.0,
+        encoder: SentenceEncoder | None = None,
     ) -> Featurizer:
         counts = sparse.hstack(_counts(texts, lexicon=lexicon, languages=languages), format="csr")
         documents = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log((1 + len(texts)) / (1 + documents)) + 1.0
-        return cls(idf=idf.astype(np.float32), lexicon=lexicon, lexicon_weight=lexicon_weight)
+        return cls(
+            idf=idf.astype(np.float32),
+            lexicon=lexicon,
+            lexicon_weight=lexicon_weight,
+            encoder=encoder,
+        )
+
+    @property
+    def encoder_offset(self) -> int:
+        """The first column of the encoder's vector."""
+        return NGRAM_WIDTH + (LEXICON_FEATURES if self.lexicon is not None else 0)
 
     @property
     def width(self) -> int:
-        return NGRAM_WIDTH + (LEXICON_FEATURES if self.lexicon is not None else 0)
+        return self.encoder_offset + (self.encoder.dimensions if self.encoder else 0)
 
     def transform(
         self, texts: Sequence[str], *, languages: Sequence[str | None]
     ) -> sparse.csr_matrix:
-        """One row per text: word block, character block, then the lexicon's reading."""
+        """One row per text: word block, character block, the lexicon's reading, the vector."""
         blocks = [
             _normalised(block, self.idf[k * BUCKETS : (k + 1) * BUCKETS])
             for k, block in enumerate(_counts(texts, lexicon=self.lexicon, languages=languages))
@@ -72,6 +88,9 @@ class Featurizer:
         if self.lexicon is not None:
             dense = reading_features(texts, languages=languages, lexicon=self.lexicon)
             blocks.append(sparse.csr_matrix(dense * self.lexicon_weight))
+        if self.encoder is not None:
+            # Unit length, like each n-gram family: neither side drowns the other.
+            blocks.append(sparse.csr_matrix(self.encoder.encode(texts)))
         return sparse.hstack(blocks, format="csr")
 
 

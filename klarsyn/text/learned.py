@@ -3,7 +3,9 @@
 A model directory holds ``manifest.json`` (what was trained, on what, and how it compared with
 the lexicon per language) and ``model.npz`` (the idf weights and the non-zero coefficients).
 There is no pickle: loading a model runs no code from the file. The model speaks only for the
-languages where cross-validation showed it beats layer 1 and abstains elsewhere.
+languages where cross-validation showed it beats layer 1 and abstains elsewhere. A model
+trained with a sentence encoder (layer 3) names it in the manifest, and loading the model loads
+the encoder from local files.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy.typing as npt
 
 from klarsyn.errors import InputError
 from klarsyn.text.base import Judgement
+from klarsyn.text.encoders import load_encoder
 from klarsyn.text.features import Featurizer
 from klarsyn.text.lexicon import Lexicon
 from klarsyn.text.sentiment import label as threshold_label
@@ -29,6 +32,8 @@ from klarsyn.text.sentiment import label as threshold_label
 FORMAT = 2
 MANIFEST = "manifest.json"
 ARRAYS = "model.npz"
+#: Backend names: a model with a sentence encoder is layer 3.
+LEARNED, SENTENCE_TRANSFORMERS = "learned", "sentence-transformers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +69,11 @@ class LearnedModel:
     sentiment: LinearHead | None
     themes: LinearHead | None
     manifest: Mapping[str, Any]
-    name: str = "learned"
     version: str = field(default="")
+
+    @property
+    def name(self) -> str:
+        return LEARNED if self.featurizer.encoder is None else SENTENCE_TRANSFORMERS
 
     @property
     def languages(self) -> frozenset[str]:
@@ -132,7 +140,11 @@ def save_model(model: LearnedModel, directory: Path) -> str:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
     payload = buffer.getvalue()
-    version = hashlib.sha256(payload).hexdigest()[:12]
+    digest = hashlib.sha256(payload)
+    encoder = model.featurizer.encoder
+    if encoder is not None:  # the same weights on another encoder's vectors are another model
+        digest.update(encoder.name.encode())
+    version = digest.hexdigest()[:12]
     manifest = {**model.manifest, "format": FORMAT, "version": version}
     directory.mkdir(parents=True, exist_ok=True)
     (directory / ARRAYS).write_bytes(payload)
@@ -172,11 +184,20 @@ def load_model(directory: Path, *, lexicon: Lexicon | None = None) -> LearnedMod
                 f"{manifest['lexicon_version']}, this lexicon is {lexicon.version}",
                 hint="train the model again with `klarsyn text train`",
             )
+    described = manifest.get("encoder")
+    encoder = load_encoder(str(described["model"])) if described else None
+    if encoder is not None and encoder.dimensions != int(described["dimensions"]):
+        raise InputError(
+            f"model {str(directory)!r} was trained on {described['dimensions']}-dimensional "
+            f"vectors from {described['model']!r}, which now gives {encoder.dimensions}",
+            hint="train the model again with `klarsyn text train --encoder …`",
+        )
     with np.load(directory / ARRAYS, allow_pickle=False) as arrays:
         featurizer = Featurizer(
             idf=arrays["idf"],
             lexicon=lexicon if manifest.get("lexicon_version") else None,
             lexicon_weight=float(manifest.get("lexicon_weight", 1.0)),
+            encoder=encoder,
         )
         heads = {
             prefix: _head(arrays, prefix, manifest[prefix])

@@ -255,9 +255,12 @@ class MultiLabel:
 
 
 def choose_multilabel(
-    X: Any, matrix: npt.NDArray[np.bool_], *, splits: int, seed: int
+    X: Any, matrix: npt.NDArray[np.bool_], *, splits: int, seed: int, dense_tail: int = 0
 ) -> MultiLabel:
-    """Per theme a linear SVM; strength chosen by out-of-fold micro-F1, thresholds per theme."""
+    """Per theme a linear SVM; strength chosen by out-of-fold micro-F1, thresholds per theme.
+
+    ``dense_tail`` trailing columns are not n-gram weights (see :class:`NbSvm`).
+    """
     best: tuple[float, Candidate, Floats] | None = None
     for candidate in LABELS:
         shifts = np.zeros(matrix.shape[1])
@@ -270,7 +273,13 @@ def choose_multilabel(
                 continue
             labels = np.where(target, "yes", "no")
             column = out_of_fold(
-                candidate, X, labels, classes=np.array(["no", "yes"]), splits=splits, seed=seed
+                candidate,
+                X,
+                labels,
+                classes=np.array(["no", "yes"]),
+                splits=splits,
+                seed=seed,
+                dense_tail=dense_tail,
             )[:, 1]
             decisions[:, k] = column
             shifts[k] = best_threshold(column, target)
@@ -287,7 +296,7 @@ def choose_multilabel(
             coefs.append(np.zeros(X.shape[1]))
             intercepts.append(10.0 if target.all() else -10.0)
             continue
-        fitted = _fit(candidate, X, target, seed=seed)
+        fitted = _fit(candidate, X, target, seed=seed, dense_tail=dense_tail)
         coefs.append(np.asarray(fitted.coef_[0], dtype=np.float64))
         intercepts.append(float(fitted.intercept_[0]) - shifts[k])
     return MultiLabel(

@@ -19,6 +19,7 @@ import polars as pl
 from sklearn.metrics import accuracy_score, f1_score
 
 from klarsyn.errors import InputError, SchemaError
+from klarsyn.text.encoders import SentenceEncoder
 from klarsyn.text.features import NGRAM_WIDTH, Featurizer
 from klarsyn.text.learned import LearnedModel, LinearHead
 from klarsyn.text.learned_selection import (
@@ -125,10 +126,12 @@ def train_model(
     default_language: str | None = None,
     seed: int = 0,
     folds: int = 5,
+    encoder: SentenceEncoder | None = None,
 ) -> tuple[LearnedModel, TrainReport]:
     """Learn sentiment from ``label_column`` or ``score_column`` and themes from ``theme_column``.
 
-    Needs ``text_column`` and the named columns. Returns the model (save it with
+    Needs ``text_column`` and the named columns. With an ``encoder`` (layer 3), its sentence
+    vectors join the features of both. Returns the model (save it with
     :func:`klarsyn.text.learned.save_model`) and the cross-validation report.
     """
     for column in (text_column, label_column, score_column, theme_column):
@@ -140,13 +143,18 @@ def train_model(
     raw = frame[text_column].cast(pl.String).to_list()
     languages = pipeline.identifier.identify(raw, default=default_language).codes
     texts = [mask_pii(t, language=lang).text for t, lang in zip(raw, languages, strict=True)]
-    featurizer = Featurizer.fit(texts, languages=languages, lexicon=pipeline.lexicon)
+    featurizer = Featurizer.fit(
+        texts, languages=languages, lexicon=pipeline.lexicon, encoder=encoder
+    )
     full = featurizer.transform(texts, languages=languages)
     # Train on the columns the comments use (a few hundred thousand of two million hash
     # buckets), then widen the weights back: fitting gets several times faster.
     used = np.unique(full.indices)
     features = full[:, used]
-    ngram_used = used[used < NGRAM_WIDTH]  # sorted: the n-gram columns come first
+    # The lexicon's reading says how a comment feels, not what it is about; as theme features
+    # it only adds noise, so the theme heads see the n-grams and the encoder's vector.
+    topical = np.flatnonzero((used < NGRAM_WIDTH) | (used >= featurizer.encoder_offset))
+    ngrams = int(np.count_nonzero(used < NGRAM_WIDTH))  # sorted: the n-gram columns come first
     manifest: dict[str, Any] = {
         "kind": "klarsyn-text-model",
         "created_at": now.isoformat(),
@@ -154,6 +162,8 @@ def train_model(
         "lexicon_weight": featurizer.lexicon_weight,
         "text_column": text_column,
     }
+    if encoder is not None:
+        manifest["encoder"] = {"model": encoder.name, "dimensions": encoder.dimensions}
     sentiment = None
     results: list[LanguageResult] = []
     counts: dict[str, int] = {}
@@ -171,7 +181,7 @@ def train_model(
             pipeline=pipeline,
             seed=seed,
             folds=folds,
-            dense_tail=len(used) - len(ngram_used),
+            dense_tail=len(used) - ngrams,
         )
         counts = dict(Counter(label for label in labels if label is not None))
         manifest["sentiment"] = {
@@ -192,13 +202,12 @@ def train_model(
     themes = None
     theme_f1 = None
     if theme_column is not None:
-        # The lexicon's reading says how a comment feels, not what it is about; as theme
-        # features it only adds noise, so the theme heads see the n-grams alone.
         themes, theme_f1, classifier = _train_themes(
-            features[:, : len(ngram_used)],
+            features[:, topical],
             frame[theme_column].cast(pl.String).to_list(),
             seed=seed,
             folds=folds,
+            dense_tail=len(topical) - ngrams,
         )
         manifest["themes"] = {
             "classes": list(themes.classes),
@@ -211,7 +220,7 @@ def train_model(
     model = LearnedModel(
         featurizer=featurizer,
         sentiment=_widen(sentiment, used=used, width=full.shape[1]),
-        themes=_widen(themes, used=ngram_used, width=full.shape[1]),
+        themes=_widen(themes, used=used[topical], width=full.shape[1]),
         manifest=manifest,
     )
     report = TrainReport(
@@ -316,7 +325,7 @@ def _lexicon_labels(
 
 
 def _train_themes(
-    features: Any, values: list[str | None], *, seed: int, folds: int
+    features: Any, values: list[str | None], *, seed: int, folds: int, dense_tail: int
 ) -> tuple[LinearHead, float, dict[str, Any]]:
     sets = [
         [t for t in _THEME_SEPARATORS.split(v.strip()) if t] if v and v.strip() else []
@@ -331,7 +340,14 @@ def _train_themes(
         # One theme per comment: a topic. One classifier over all of them, the likeliest wins.
         y = np.array([sets[i][0] for i in rows])
         chosen = choose_classifier(
-            X, y, candidates=TOPICS, metric=_accuracy, splits=folds, seed=seed, calibrate=False
+            X,
+            y,
+            candidates=TOPICS,
+            metric=_accuracy,
+            splits=folds,
+            seed=seed,
+            calibrate=False,
+            dense_tail=dense_tail,
         )
         coef, intercept = chosen.coef, chosen.intercept
         if len(chosen.classes) == 2:  # a binary model scores only the second class
@@ -340,7 +356,7 @@ def _train_themes(
         head = LinearHead(classes=chosen.classes, coef=coef, intercept=intercept)
         return head, chosen.score, chosen.describe()
     matrix = np.array([[c in sets[i] for c in classes] for i in rows])
-    chosen_labels = choose_multilabel(X, matrix, splits=folds, seed=seed)
+    chosen_labels = choose_multilabel(X, matrix, splits=folds, seed=seed, dense_tail=dense_tail)
     head = LinearHead(
         classes=tuple(classes),
         coef=chosen_labels.coef,
