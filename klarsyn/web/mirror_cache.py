@@ -20,6 +20,8 @@ from klarsyn.storage.mirror import parts, refresh, scan_feedback
 from klarsyn.storage.store import Store
 
 T = TypeVar("T")
+#: Results remembered at most (each small: a page's numbers, not its rows).
+MEMO_ENTRIES = 256
 
 
 class MirrorCache:
@@ -55,9 +57,27 @@ class MirrorCache:
         found = self._memo.get(key)
         if found is None or now - found[0] > max_age or self.max_age == 0:
             found = (now, compute())
-            self._memo[key] = found
+            self._remember(key, found)
         value: T = found[1]
         return value
+
+    def _remember(self, key: str, entry: tuple[float, Any]) -> None:
+        # Keys carry the data version, so live feedback keeps adding new ones: the oldest half
+        # goes once there are too many, and a key asked for again is computed again.
+        if len(self._memo) >= MEMO_ENTRIES:
+            by_age = sorted(self._memo.items(), key=lambda item: item[1][0])
+            for old, _ in by_age[: len(by_age) // 2]:
+                self._memo.pop(old, None)
+        self._memo[key] = entry
+
+    def current(self, key: str, compute: Callable[[], T], *, max_age: float) -> T:
+        """``compute()``, computed in a request only the first time; afterwards a value older
+        than ``max_age`` is served while its successor is computed in the background."""
+        if key not in self._memo or self.max_age == 0:
+            return self.memo(key, compute, max_age=max_age)
+        found = self.ready(key, compute, max_age=max_age)
+        assert found is not None  # remembered above
+        return found
 
     def ready(self, key: str, compute: Callable[[], T], *, max_age: float = 600.0) -> T | None:
         """Like :meth:`memo`, but never makes a request wait for a slow ``compute()``.
@@ -83,7 +103,7 @@ class MirrorCache:
 
     def _fill(self, key: str, compute: Callable[[], Any]) -> None:
         try:
-            self._memo[key] = (time.monotonic(), compute())
+            self._remember(key, (time.monotonic(), compute()))
         finally:
             with self._filling_lock:
                 self._filling.discard(key)

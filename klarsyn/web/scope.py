@@ -111,7 +111,11 @@ def make_scope(
         if end is not None:
             until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
     elif period != "all":
+        # A rolling window ends at the next whole minute: the same view asked again within the
+        # minute is the same question, so the answer remembered for it serves both.
         until = now.astimezone(UTC)
+        if until.second or until.microsecond:
+            until = until.replace(second=0, microsecond=0) + timedelta(minutes=1)
         since = until - timedelta(days=DAYS[period])
     return Scope(period, since, until, channel or None, segment, start, end)
 

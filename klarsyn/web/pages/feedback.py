@@ -17,6 +17,7 @@ from klarsyn.web.mirror_cache import MirrorCache
 from klarsyn.web.pages.context import layout
 from klarsyn.web.queries.criteria import Search, SentimentName, frame_filter
 from klarsyn.web.queries.feedback_list import feedback_page, newest_id
+from klarsyn.web.queries.priorities import current_version, scope_key
 from klarsyn.web.scope import Scope, ScopeDep
 from klarsyn.web.templating import formatter, render
 
@@ -25,6 +26,7 @@ PAGE = 25
 
 
 def matching(mirror: MirrorCache, scope: Scope, search: Search) -> int:
+    """How many comments match, counted over the mirror."""
     scan = mirror.scan()
     if search.reads_enrichment:
         enriched = scan_enriched(mirror.store).select("row_id", "sentiment", "themes")
@@ -59,7 +61,10 @@ def feedback_list(
         "sentiments": get_args(SentimentName),
         "page": page,
         "before": before,
-        "total": matching(mirror, scope, search),
+        "total": mirror.memo(
+            f"matching:{(scope_key(scope), search, current_version(request.app, store))!r}",
+            lambda: matching(mirror, scope, search),
+        ),
         "newest": newest_id(store),
     }
     return render(request, "feedback.html", context)

@@ -13,6 +13,7 @@ from klarsyn.web.queries.criteria import Search
 from klarsyn.web.queries.feedback_list import feedback_page, newest_id
 from klarsyn.web.queries.findings import findings_if_ready
 from klarsyn.web.queries.overview import overview
+from klarsyn.web.queries.priorities import current_version, scope_key
 from klarsyn.web.scope import ScopeDep
 from klarsyn.web.templating import formatter, render
 
@@ -38,7 +39,12 @@ def overview_page(
     now: NowDep,
 ) -> Response:
     t = formatter(request).t
-    data = overview(mirror, scope=scope, time_zone=settings.timezone, now=now)
+    # The same view over the same data has the same numbers: remembered per data version.
+    asked = (scope_key(scope), now.date(), current_version(request.app, store))
+    data = mirror.memo(
+        f"overview:{asked!r}",
+        lambda: overview(mirror, scope=scope, time_zone=settings.timezone, now=now),
+    )
     recent = feedback_page(store, scope=scope, search=Search(), limit=RECENT, text_only=True)
     charts = {
         "trend": trend_chart(

@@ -76,12 +76,16 @@ def data_version(store: Store) -> tuple[Any, ...]:
 
 
 def current_version(app: FastAPI, store: Store) -> tuple[Any, ...]:
-    """:func:`data_version`, checked at most as often as the mirror is (every few seconds)."""
+    """:func:`data_version`, checked in the background every few seconds, as the mirror is.
+
+    Its counts read every row (a second at 10,000,000): no request waits for them after the
+    first, so results keyed by the version are at most a few seconds behind the store.
+    """
     mirror: MirrorCache = app.state.mirror
-    return mirror.memo("data-version", lambda: data_version(store), max_age=mirror.max_age)
+    return mirror.current("data-version", lambda: data_version(store), max_age=mirror.max_age)
 
 
-def _scope_key(scope: Scope) -> tuple[Any, ...]:
+def scope_key(scope: Scope) -> tuple[Any, ...]:
     return (scope.since, scope.until, scope.channel, scope.segment)
 
 
@@ -103,7 +107,7 @@ def cached_drivers(
     min_customers: int = 30,
 ) -> KeyDrivers:
     """Key drivers of ``metric`` for the feedback in ``scope`` (see `drivers_of`)."""
-    key = ("drivers", current_version(app, store), _scope_key(scope), metric, level, min_customers)
+    key = ("drivers", current_version(app, store), scope_key(scope), metric, level, min_customers)
 
     def compute() -> KeyDrivers:
         where, _ = _filters(store, scope)
@@ -122,7 +126,7 @@ def cached_themes(
         "themes",
         current_version(app, store),
         taxonomy.version,
-        _scope_key(scope),
+        scope_key(scope),
         level,
         language,
     )
