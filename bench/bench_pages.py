@@ -229,7 +229,7 @@ def postgres_store(rows: int, seed: int, base_url: str) -> Store:
     with store.engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM feedback")).scalar_one()
     if stored == rows:
-        return store
+        return _analysed(store)
     frame = generate(rows, seed=seed)
     raw = store.engine.raw_connection()
     try:
@@ -248,6 +248,15 @@ def postgres_store(rows: int, seed: int, base_url: str) -> Store:
         raw.commit()
     finally:
         raw.close()
+    return _analysed(store)
+
+
+def _analysed(store: Store) -> Store:
+    """Fresh planner statistics, as Klarsyn's import and enrichment leave them
+    (:mod:`klarsyn.storage.statistics`): this store is loaded with ``COPY`` directly."""
+    with store.begin() as connection:
+        for table in ("feedback", "enrichments"):
+            connection.execute(text(f"ANALYZE {table}"))
     return store
 
 

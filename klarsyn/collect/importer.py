@@ -25,7 +25,9 @@ from klarsyn.collect.validate import Rules, Validated, validate
 from klarsyn.errors import InputError, MappingError
 from klarsyn.storage import bulk, deferred_indexes, imports
 from klarsyn.storage.imports import Counts
+from klarsyn.storage.statistics import refresh_statistics
 from klarsyn.storage.store import Store
+from klarsyn.storage.tables import TABLES_BY_KIND
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ def import_table(
         raise
     with store.begin() as connection:
         imports.finish_run(connection, run_id, now=datetime.now(UTC))
+    refresh_statistics(store, TABLES_BY_KIND[kind], written=total.imported + total.updated)
     return ImportReport(run_id, kind, source, total, tuple(warnings))
 
 

@@ -17,6 +17,7 @@ import polars as pl
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from klarsyn.storage.columnar import read_frame
+from klarsyn.storage.statistics import refresh_statistics
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import enrichments, feedback
 from klarsyn.text.pipeline import TextPipeline, analyze
@@ -94,6 +95,7 @@ def enrich_store(
         done += len(batch)
         if progress is not None:
             progress(done, max(total, done))
+    refresh_statistics(store, enrichments, written=done)
     return EnrichReport(
         pending=total,
         enriched=done,
