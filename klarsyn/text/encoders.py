@@ -11,7 +11,7 @@ of a sentence-transformers model on disk (a multilingual one for Nordic comments
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,15 +33,28 @@ class SentenceEncoder:
     name: str
     model: Any
     dimensions: int
+    # The previous call's vectors by text: a batch is read for sentiment and then for themes,
+    # and encoding is by far the costliest step, so each distinct text is encoded once.
+    _recent: dict[str, npt.NDArray[np.float32]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One unit-length row per text."""
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        recent = self._recent
+        missing = [text for text in dict.fromkeys(texts) if text not in recent]
+        if missing:
+            vectors = self.model.encode(
+                missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
+            recent.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+        rows = np.stack([recent[text] for text in texts])
+        kept = {text: recent[text] for text in texts}
+        recent.clear()
+        recent.update(kept)
+        return rows
 
 
 def model_directory(name: str) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from klarsyn.errors import BackendUnavailable, InputError
 from klarsyn.text.base import text_model
-from klarsyn.text.encoders import MINILM, load_encoder
+from klarsyn.text.encoders import MINILM, SentenceEncoder, load_encoder
 from klarsyn.text.learned import load_model, save_model
 from klarsyn.text.pipeline import TextPipeline, analyze, build_pipeline
 from klarsyn.text.training import train_model
@@ -153,3 +153,24 @@ def test_train_with_an_encoder_then_analyze_from_the_command_line(tmp_path: Path
         text_app, [*train, "--encoder", str(tmp_path), "--out", str(tmp_path / "x")]
     )
     assert isinstance(wrong.exception, InputError) and "modules.json" in str(wrong.exception)
+
+
+@needs_extra
+def test_each_distinct_text_is_encoded_once_across_a_batchs_two_reads() -> None:
+    real = load_encoder(MINILM)
+    asked: list[list[str]] = []
+
+    class Counting:
+        def encode(self, texts: list[str], **options: object) -> object:
+            asked.append(list(texts))
+            return real.model.encode(texts, **options)
+
+    encoder = SentenceEncoder(name="counting", model=Counting(), dimensions=real.dimensions)
+    texts = ["late parcel", "wrong bill", "late parcel", "friendly staff"]
+    first = encoder.encode(texts[:2])
+    both = encoder.encode(texts)
+    assert asked == [["late parcel", "wrong bill"], ["friendly staff"]]
+    assert both.shape == (4, real.dimensions)
+    assert (both[0] == first[0]).all() and (both[2] == both[0]).all()
+    expected = real.model.encode(texts, normalize_embeddings=True)
+    assert abs(both - expected).max() < 1e-5
