@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +337,8 @@ def run_task(
             train = train.with_columns(pl.col("labels").list.join(";").alias("label"))
         kwargs = {"theme_column": "label"}
         task = Task(task.name, task.language, task.kind, train, task.test, task.weak_scores)
-    model, report = train_model(
+    fit = partial(
+        train_model,
         task.train,
         pipeline=pipeline,
         text_column="text",
@@ -345,6 +347,7 @@ def run_task(
         seed=SEED,
         **kwargs,
     )
+    model, report = fit()
     results["layer 2"] = learned_score(task, model, pipeline=pipeline, truth=truth, tie=majority)
     if (
         task.kind in {"sentiment3", "binary"}
@@ -352,16 +355,7 @@ def run_task(
     ):
         notes.append(f"layer 2 not used for {task.language} (cross-validation favoured layer 1)")
     if encoder is not None and task.language in encoder_languages:
-        encoded, _ = train_model(
-            task.train,
-            pipeline=pipeline,
-            text_column="text",
-            now=NOW,
-            default_language=task.language,
-            seed=SEED,
-            encoder=encoder,
-            **kwargs,
-        )
+        encoded, _ = fit(encoder=encoder)
         results["layer 3"] = learned_score(
             task, encoded, pipeline=pipeline, truth=truth, tie=majority
         )
