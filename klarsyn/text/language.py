@@ -105,18 +105,11 @@ class LanguageIdentifier:
         if n == 0:
             return np.zeros((0, len(self.languages)), dtype=np.float32)
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=n)
-        width = int(lengths.max()) if n else 0
-        grid = np.zeros((n, max(width, 1)), dtype=np.int64)
-        # Every text's bytes in one buffer, scattered into the grid row by row in one step.
-        flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        rows = np.repeat(np.arange(n), lengths)
-        starts = np.cumsum(lengths) - lengths
-        grid[rows, np.arange(len(flat)) - np.repeat(starts, lengths)] = flat
-        rows, features = self._walk(grid, lengths)
-        counts = sparse.coo_matrix(
+        rows, features = self._walk(encoded, lengths)
+        counts = sparse.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, features)),
             shape=(n, self._weights.shape[0]),
-        ).tocsr()
+        )
         counts.sum_duplicates()
         counts.data = np.log1p(counts.data)
         raw: npt.NDArray[np.float32] = np.asarray(counts @ self._weights, dtype=np.float32)
@@ -130,26 +123,37 @@ class LanguageIdentifier:
         return probabilities
 
     def _walk(
-        self, grid: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
+        self, encoded: list[bytes], lengths: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        state = np.zeros(grid.shape[0], dtype=np.int64)
+        """Every (text, n-gram feature) hit, walking all texts one byte position at a time."""
+        # Longest texts first, one row per byte position: the texts still being read at a
+        # position are then a prefix of that row, a slice rather than a gather.
+        order = np.argsort(-lengths, kind="stable")
+        ordered = lengths[order]
+        width = int(ordered[0])
+        grid = np.zeros((max(width, 1), len(encoded)), dtype=np.uint8)
+        flat = np.frombuffer(b"".join([encoded[i] for i in order.tolist()]), dtype=np.uint8)
+        starts = np.cumsum(ordered) - ordered
+        columns = np.repeat(np.arange(len(encoded)), ordered)
+        grid[np.arange(len(flat)) - np.repeat(starts, ordered), columns] = flat
+        # How many texts are longer than each position.
+        reading = np.searchsorted(-ordered, -np.arange(width), side="left")
+        state = np.zeros(len(encoded), dtype=np.int64)
         hit_rows: list[npt.NDArray[np.int64]] = []
         hit_features: list[npt.NDArray[np.int64]] = []
-        for position in range(grid.shape[1]):
-            active = np.nonzero(lengths > position)[0]
-            if len(active) == 0:
-                break
-            current = state[active]
-            current = self._nextmove[self._rowbase[current] + grid[active, position]]
-            state[active] = current
-            feature = self._output[current]
-            found = feature >= 0
-            hit_rows.append(active[found])
+        nextmove, rowbase, output = self._nextmove, self._rowbase, self._output
+        for position in range(width):
+            active = int(reading[position])
+            current = nextmove[rowbase[state[:active]] + grid[position, :active]]
+            state[:active] = current
+            feature = output[current]
+            found = np.flatnonzero(feature >= 0)
+            hit_rows.append(found)
             hit_features.append(feature[found])
         if not hit_rows:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
-        return np.concatenate(hit_rows), np.concatenate(hit_features)
+        return order[np.concatenate(hit_rows)], np.concatenate(hit_features)
 
 
 def _encode(text: str | None) -> bytes:

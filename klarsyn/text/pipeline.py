@@ -189,10 +189,7 @@ def _analyze(
         if defaults is not None:
             defaults = [defaults[row] for row in first_row]
     languages = pipeline.identifier.identify(texts, default=default_language, defaults=defaults)
-    rows = [
-        _analyze_one(text, language, pipeline=pipeline)
-        for text, language in zip(texts, languages.codes, strict=True)
-    ]
+    rows = _read_all(texts, languages.codes, pipeline=pipeline)
     if pipeline.model is not None:
         _apply_model(rows, languages.codes, model=pipeline.model)
     codes, confidences = languages.codes, languages.confidences
@@ -252,42 +249,51 @@ Mentioned = tuple[str, int, int, str, str, float]
 Row = list[Any]  # text_masked, sentiment, sentiment_score, themes, mentions
 
 
-def _analyze_one(text: str | None, language: str | None, *, pipeline: TextPipeline) -> Row:
-    if text is None or not text.strip():
-        return [text, None, None, [], []]
-    masked = mask_pii(text, language=language).text
-    tokens = tokenize(masked)
-    lexicon = pipeline.lexicon
-    reading = read_sentiment(
-        tokens, rules=lexicon.rules(language, fallback="en"), emojis=lexicon.emojis
-    )
-    threshold = pipeline.threshold
-    score = reading.score
-    found = pipeline.matcher.find(tokens, language=language)
-    if not found:
-        return [masked, label(score, threshold=threshold), round(score, 4), [], []]
-    found = _settle_shared_words(found)
-    mentions: list[Mentioned] = []
-    score_at = reading.score_at
-    for theme, first, _last, start, end in found:
-        around = score_at(first)
-        mentions.append(
-            (
-                theme,
-                start,
-                end,
-                masked[start:end],
-                label(around, threshold=threshold),
-                round(around, 4),
+def _read_all(
+    texts: Sequence[str | None], languages: Sequence[str | None], *, pipeline: TextPipeline
+) -> list[Row]:
+    """Mask, tokenise, score and theme each text; the loop every comment goes through."""
+    lexicon, matcher, threshold = pipeline.lexicon, pipeline.matcher, pipeline.threshold
+    rules_of = {code: lexicon.rules(code, fallback="en") for code in set(languages)}
+    emojis, find, ancestors = lexicon.emojis, matcher.find, matcher.ancestors
+    parents = matcher.parents
+    rows: list[Row] = []
+    for text, language in zip(texts, languages, strict=True):
+        if text is None or not text.strip():
+            rows.append([text, None, None, [], []])
+            continue
+        masked = mask_pii(text, language=language).text
+        tokens = tokenize(masked)
+        reading = read_sentiment(tokens, rules=rules_of[language], emojis=emojis)
+        score = reading.score
+        verdict = label(score, threshold=threshold)
+        found = find(tokens, language=language)
+        if not found:
+            rows.append([masked, verdict, round(score, 4), [], []])
+            continue
+        found = _settle_shared_words(found)
+        mentions: list[Mentioned] = []
+        score_at = reading.score_at
+        for theme, first, _last, start, end in found:
+            around = score_at(first)
+            mentions.append(
+                (
+                    theme,
+                    start,
+                    end,
+                    masked[start:end],
+                    label(around, threshold=threshold),
+                    round(around, 4),
+                )
             )
-        )
-    themes = list(dict.fromkeys(mention.theme for mention in found))
-    if len(themes) > 1:
-        # "Trevlig personal" says staff attitude; listing "staff" as well would count it twice.
-        ancestors = pipeline.matcher.ancestors
-        implied = {a for theme in themes for a in ancestors.get(theme, ())}
-        themes = [theme for theme in themes if theme not in implied]
-    return [masked, label(score, threshold=threshold), round(score, 4), themes, mentions]
+        themes = list(dict.fromkeys(mention.theme for mention in found))
+        if len(themes) > 1 and not parents.isdisjoint(themes):
+            # "Trevlig personal" says staff attitude; listing "staff" as well would count it
+            # twice.
+            implied = {a for theme in themes for a in ancestors.get(theme, ())}
+            themes = [theme for theme in themes if theme not in implied]
+        rows.append([masked, verdict, round(score, 4), themes, mentions])
+    return rows
 
 
 def _settle_shared_words(found: list[Mention]) -> list[Mention]:
@@ -299,6 +305,8 @@ def _settle_shared_words(found: list[Mention]) -> list[Mention]:
     top-level theme on the same words (an "email" theme beside "service.reachability") is a
     label of its own, not another meaning.
     """
+    if len({mention[3:] for mention in found}) == len(found):
+        return found  # no two readings of the same words
     areas: dict[tuple[int, int], set[str]] = {}
     specific: dict[tuple[int, int], bool] = {}
     for mention in found:

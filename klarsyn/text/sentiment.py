@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import compress, pairwise, repeat
+from itertools import compress
 
 from klarsyn.text.lexicon import LanguageRules
 from klarsyn.text.tokens import BOUNDARY, PAUSE, WORD, Tokens
@@ -36,17 +37,17 @@ class Reading:
     """The sentiment of one comment, and of each clause and sentence in it."""
 
     score: float
-    clause_of: list[int]
-    sentence_of: list[int]
+    clause_starts: list[int]
+    sentence_starts: list[int]
     clause_scores: list[float]
     sentence_scores: list[float]
 
     def score_at(self, token: int) -> float:
         """The score around a token: its clause, else its sentence, else the whole comment."""
-        clause = self.clause_scores[self.clause_of[token]]
+        clause = self.clause_scores[bisect_right(self.clause_starts, token) - 1]
         if clause:
             return clause
-        sentence = self.sentence_scores[self.sentence_of[token]]
+        sentence = self.sentence_scores[bisect_right(self.sentence_starts, token) - 1]
         return sentence if sentence else self.score
 
 
@@ -126,29 +127,21 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         if valence is not None:
             valence = _modify(valence, tokens, i, sentence_start, rules)
             valences[i] = valence * (1.5 if after_contrast else 1.0)
-    clause_of = _steps(clause_starts, n)
-    sentence_of = _steps(sentence_starts, n)
+    # Clause and sentence starts are ascending: a token's clause is the last start at or
+    # before it. Only the few tokens with a valence are placed.
     clause_scores = [0.0] * len(clause_starts)
     sentence_scores = [0.0] * len(sentence_starts)
     for k in compress(range(n), valences):
         value = valences[k]
-        clause_scores[clause_of[k]] += value
-        sentence_scores[sentence_of[k]] += value
+        clause_scores[bisect_right(clause_starts, k) - 1] += value
+        sentence_scores[bisect_right(sentence_starts, k) - 1] += value
     return Reading(
         score=squash(sum(valences)),
-        clause_of=clause_of,
-        sentence_of=sentence_of,
+        clause_starts=clause_starts,
+        sentence_starts=sentence_starts,
         clause_scores=[squash(v) if v else 0.0 for v in clause_scores],
         sentence_scores=[squash(v) if v else 0.0 for v in sentence_scores],
     )
-
-
-def _steps(starts: list[int], n: int) -> list[int]:
-    """Number each of ``n`` tokens by the span it falls in, given the spans' start indexes."""
-    numbers: list[int] = []
-    for number, (start, end) in enumerate(pairwise([*starts, n])):
-        numbers.extend(repeat(number, end - start))
-    return numbers
 
 
 _WORDLIKE = re.compile(r"\w+(?:'\w+)*")

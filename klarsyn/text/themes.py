@@ -53,6 +53,8 @@ class ThemeMatcher:
         }
         #: Ancestors of every theme, looked up per mention.
         self.ancestors = {t.id: frozenset(taxonomy.ancestors(t.id)) for t in taxonomy.themes}
+        #: Every theme that is some theme's ancestor: only these can be overshadowed.
+        self.parents = frozenset().union(*self.ancestors.values())
 
     def find(self, tokens: Tokens, *, language: str | None) -> list[Mention]:
         """Mentions in ``tokens``, read with the terms of ``language``."""
@@ -83,10 +85,11 @@ class ThemeMatcher:
         present = {m.theme for m in mentions}
         # For each theme, the themes present that descend from it and may overshadow it.
         descendants: dict[str, set[str]] = {}
-        for theme in present:
-            for ancestor in ancestors.get(theme, ()):
-                if ancestor in present:
-                    descendants.setdefault(ancestor, set()).add(theme)
+        if not self.parents.isdisjoint(present):
+            for theme in present:
+                for ancestor in ancestors.get(theme, ()):
+                    if ancestor in present:
+                        descendants.setdefault(ancestor, set()).add(theme)
         if not descendants and len(present) == len(mentions):
             return mentions  # every theme once and none above another: nothing to drop
         kept: list[Mention] = []
@@ -113,4 +116,10 @@ class _Phrases(tuple[Hit[str], ...]):
 
 def _sorted_hits(chain: TermChain[str], token: str) -> tuple[Hit[str], ...]:
     hits = chain.lookup(token)
-    return _Phrases(hits) if any(len(hit.words) > 1 for hit in hits) else hits
+    if any(len(hit.words) > 1 for hit in hits):
+        return _Phrases(hits)
+    # One-word terms all cover just this token: one hit per theme says all they can.
+    first: dict[str, Hit[str]] = {}
+    for hit in hits:
+        first.setdefault(hit.value, hit)
+    return tuple(first.values())
