@@ -125,7 +125,7 @@ def mask_pii(text: str, *, language: str | None = None) -> Masked:
         order += ("phone",)
     for kind in order:
         for start, end in _FINDERS[kind](text):
-            if not any(start < f.end and f.start < end for f in taken):
+            if not taken or not any(start < f.end and f.start < end for f in taken):
                 taken.append(Finding(kind=kind, start=start, end=end))
     if not taken:
         return Masked(text=text, findings=())

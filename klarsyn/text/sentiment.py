@@ -114,10 +114,10 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         single, phrases = found if found is not None else _resolve(token, rules)
         valence: float | None = None
         if phrases:
-            hits = rules.words.match(text, i)
-            if hits:
-                valence = hits[0].value
-                skip_to = i + len(hits[0].words)
+            hit = rules.words.first(text, i)
+            if hit is not None:
+                valence = hit.value
+                skip_to = i + len(hit.words)
             elif i and text[i - 1] in excess and token in excess_targets:
                 valence = -1.5
         elif single is not None:

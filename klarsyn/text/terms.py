@@ -15,15 +15,14 @@ vocabulary, so the work per comment is one dictionary lookup per word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 V = TypeVar("V", bound=Hashable)
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
-
-_NOTHING: tuple[Any, ...] = ()
 
 #: Shortest core a prefix/suffix/infix pattern may have; shorter ones match noise.
 MIN_CORE = 2
@@ -65,6 +64,10 @@ class Pattern:
             raise ValueError(f"term word {word!r} has no letters")
         return cls(core=core, at_start=not word.startswith("*"), at_end=not word.endswith("*"))
 
+    def regex(self) -> str:
+        """The pattern as a regular expression over a whole token."""
+        return f"{'' if self.at_start else '.*'}{re.escape(self.core)}{'' if self.at_end else '.*'}"
+
     def matches(self, token: str) -> bool:
         if self.at_start and self.at_end:
             return token == self.core
@@ -90,6 +93,7 @@ class TermIndex(Generic[V]):
     def __init__(self) -> None:
         self._exact: dict[str, list[Hit[V]]] = {}
         self._partial: dict[str, list[Hit[V]]] = {}
+        self._partial_digits = False  # whether a partial core holds a digit
         self._cache: dict[str, tuple[Hit[V], ...]] = {}
 
     def add(self, term: str, value: V) -> None:
@@ -103,6 +107,8 @@ class TermIndex(Generic[V]):
         hit = Hit(value=value, words=words, strength=sum(len(w.core) for w in words))
         target = self._exact if first.at_start and first.at_end else self._partial
         target.setdefault(first.core, []).append(hit)
+        if target is self._partial and any(ch.isdigit() for ch in first.core):
+            self._partial_digits = True
         self._cache.clear()
 
     def whole_words(self) -> TermIndex[V]:
@@ -117,7 +123,8 @@ class TermIndex(Generic[V]):
         if cached is not None:
             return cached
         hits = list(self._exact.get(token, ()))
-        if self._partial:
+        # Order numbers, prices and dates are new tokens by the thousand; no word is in them.
+        if self._partial and (self._partial_digits or not token.isdigit()):
             size = len(token)
             for start in range(size - MIN_CORE + 1):
                 for end in range(start + MIN_CORE, size + 1):
@@ -157,6 +164,7 @@ class TermChain(Generic[V]):
         self._cache: Memo[str, tuple[Hit[V], ...]] = Memo(self._first_answer)
         #: ``hits(token)``: the same answer as :meth:`lookup`, as a bare dictionary read.
         self.hits: Callable[[str], tuple[Hit[V], ...]] = self._cache.__getitem__
+        self._phrases: Memo[str, Phrases[V]] = Memo(lambda token: Phrases(self._cache[token]))
 
     def _first_answer(self, token: str) -> tuple[Hit[V], ...]:
         """The first answer, or with ``phrases_fall_through``, when that answer holds only
@@ -175,12 +183,11 @@ class TermChain(Generic[V]):
     def lookup(self, token: str) -> tuple[Hit[V], ...]:
         return self._cache[token]
 
-    def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
-        """Terms of the answering indexes that start at ``tokens[index]``, in their order."""
-        hits = self._cache[tokens[index]]
-        if not hits:
-            return _NOTHING
-        return matching(hits, tokens, index)
+    def first(self, tokens: Sequence[str], index: int) -> Hit[V] | None:
+        """The first term of the answering indexes that matches whole at ``tokens[index]``."""
+        if not self._cache[tokens[index]]:
+            return None
+        return self._phrases[tokens[index]].first(tokens, index)
 
 
 def matching(hits: Sequence[Hit[V]], tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
@@ -200,3 +207,55 @@ def matching(hits: Sequence[Hit[V]], tokens: Sequence[str], index: int) -> Seque
             else:
                 matched.append(hit)
     return matched
+
+
+class Phrases(Generic[V]):
+    """The hits of one token, ready to be matched where the token starts a term.
+
+    Most of the time the next token is none of the second words these terms could go on
+    with, and the answer is just the one-word terms: one regular expression over the next
+    token tells.
+    """
+
+    __slots__ = ("_exact", "_hits", "_loose", "_single")
+
+    def __init__(self, hits: Sequence[Hit[V]]) -> None:
+        self._hits = tuple(hits)
+        self._single = tuple(hit for hit in hits if len(hit.words) == 1)
+        seconds = {hit.words[1] for hit in hits if len(hit.words) > 1}
+        #: Second words that must be the whole next token, and a pattern for the rest.
+        self._exact = frozenset(w.core for w in seconds if w.at_start and w.at_end)
+        loose = sorted(w.regex() for w in seconds if not (w.at_start and w.at_end))
+        self._loose = re.compile("|".join(loose), re.DOTALL) if loose else None
+
+    def _may_go_on(self, tokens: Sequence[str], index: int) -> bool:
+        # Whether the next token is a second word of some term: if not, only one-word terms
+        # can match.
+        after = index + 1
+        if after >= len(tokens):
+            return False
+        following = tokens[after]
+        return following in self._exact or (
+            self._loose is not None and self._loose.fullmatch(following) is not None
+        )
+
+    def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
+        """Those hits (their first word matches ``tokens[index]``) that match whole there."""
+        if self._may_go_on(tokens, index):
+            return matching(self._hits, tokens, index)
+        return self._single
+
+    def first(self, tokens: Sequence[str], index: int) -> Hit[V] | None:
+        """The first of :meth:`match`, found without looking further."""
+        if not self._may_go_on(tokens, index):
+            return self._single[0] if self._single else None
+        size = len(tokens)
+        for hit in self._hits:
+            words = hit.words
+            if len(words) == 1:
+                return hit
+            if index + len(words) <= size and all(
+                word.matches(tokens[index + k]) for k, word in enumerate(words[1:], start=1)
+            ):
+                return hit
+        return None

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from klarsyn.text.lexicon import NEIGHBOURS
 from klarsyn.text.taxonomy import Taxonomy
-from klarsyn.text.terms import Hit, Memo, TermChain, TermIndex, matching
+from klarsyn.text.terms import Hit, Memo, Phrases, TermChain, TermIndex
 from klarsyn.text.tokens import WORD, Tokens
 
 
@@ -48,7 +48,7 @@ class ThemeMatcher:
         self._chains: Mapping[str, TermChain[str]] = chains
         # Per language, token -> its hits; a token that starts a term of several words gets
         # them as _Phrases, so the usual one-word terms need no further matching.
-        self._hits: Mapping[str, Memo[str, tuple[Hit[str], ...]]] = {
+        self._hits: Mapping[str, Memo[str, tuple[Hit[str], ...] | Phrases[str]]] = {
             language: Memo(partial(_sorted_hits, chain)) for language, chain in chains.items()
         }
         #: Ancestors of every theme, looked up per mention.
@@ -69,20 +69,40 @@ class ThemeMatcher:
             if kinds[i] != WORD:
                 continue
             hits = found[i]
-            if type(hits) is tuple:  # one-word terms only: every one of them matches here
+            if isinstance(hits, tuple):  # one-word terms only: every one of them matches here
                 for hit in hits:
                     mentions.append(Mention(hit.value, i, i, starts[i], ends[i]))
                 continue
-            for hit in matching(hits, text, i):
+            for hit in hits.match(text, i):
                 last = i + len(hit.words) - 1
                 mentions.append(Mention(hit.value, i, last, starts[i], ends[last]))
         return self._most_specific(mentions)
 
     def _most_specific(self, mentions: list[Mention]) -> list[Mention]:
+        """Drop a mention that a more specific theme, or a longer term of its own theme,
+        covers on the same words.
+
+        Mentions come ordered by their first token; only mentions whose words overlap can
+        cover each other, so each run of overlapping ones is settled on its own and a
+        mention that overlaps nothing (most of them) is kept as it is.
+        """
         if len(mentions) < 2:
             return mentions
+        kept: list[Mention] = []
+        run: list[Mention] = []
+        run_last = -1
+        for m in mentions:
+            if m[1] > run_last and run:
+                kept.extend(run if len(run) == 1 else self._settle(run))
+                run = []
+            run.append(m)
+            run_last = max(run_last, m[2])
+        kept.extend(run if len(run) == 1 else self._settle(run))
+        return kept
+
+    def _settle(self, run: list[Mention]) -> list[Mention]:
         ancestors = self.ancestors
-        present = {m.theme for m in mentions}
+        present = {m[0] for m in run}
         # For each theme, the themes present that descend from it and may overshadow it.
         descendants: dict[str, set[str]] = {}
         if not self.parents.isdisjoint(present):
@@ -90,34 +110,30 @@ class ThemeMatcher:
                 for ancestor in ancestors.get(theme, ()):
                     if ancestor in present:
                         descendants.setdefault(ancestor, set()).add(theme)
-        if not descendants and len(present) == len(mentions):
-            return mentions  # every theme once and none above another: nothing to drop
+        if not descendants and len(present) == len(run):
+            return run  # every theme once and none above another: nothing to drop
         kept: list[Mention] = []
         spans: dict[str, list[tuple[int, int]]] = {}
-        for m in mentions:
-            taken = spans.get(m.theme)
-            if taken and any(a <= m.last and m.first <= b for a, b in taken):
+        for m in run:
+            theme, first, last = m[0], m[1], m[2]
+            taken = spans.get(theme)
+            if taken and any(a <= last and first <= b for a, b in taken):
                 continue  # the same theme again inside a longer term ("customer service")
-            below = descendants.get(m.theme)
-            if below and any(
-                o.theme in below and o.first <= m.last and m.first <= o.last for o in mentions
-            ):
+            below = descendants.get(theme)
+            if below and any(o[0] in below and o[1] <= last and first <= o[2] for o in run):
                 continue
             kept.append(m)
-            spans.setdefault(m.theme, []).append((m.first, m.last))
+            if taken is None:
+                spans[theme] = [(first, last)]
+            else:
+                taken.append((first, last))
         return kept
 
 
-class _Phrases(tuple[Hit[str], ...]):
-    """The hits of a token that starts at least one term of several words."""
-
-    __slots__ = ()
-
-
-def _sorted_hits(chain: TermChain[str], token: str) -> tuple[Hit[str], ...]:
+def _sorted_hits(chain: TermChain[str], token: str) -> tuple[Hit[str], ...] | Phrases[str]:
     hits = chain.lookup(token)
     if any(len(hit.words) > 1 for hit in hits):
-        return _Phrases(hits)
+        return Phrases(hits)
     # One-word terms all cover just this token: one hit per theme says all they can.
     first: dict[str, Hit[str]] = {}
     for hit in hits:
