@@ -44,6 +44,12 @@ class LanguageRules:
     )
     # token -> whether the sentiment rules must look at it at all, filled with ``resolved``
     notable: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # Words that change the valence of a word after them: most words have none before them.
+    modifiers: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        modifiers = self.negators | self.intensifiers.keys() | self.excess
+        object.__setattr__(self, "modifiers", frozenset(modifiers))
 
 
 @dataclass(frozen=True, slots=True)

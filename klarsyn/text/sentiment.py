@@ -81,7 +81,8 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         for k, flag in enumerate(notable):
             if flag is None:
                 notable[k] = _remember(text[k], rules)
-    resolved, contrast = rules.resolved, rules.contrast
+    resolved, contrast, modifiers = rules.resolved, rules.contrast, rules.modifiers
+    shouted = tokens.shouted
     excess, excess_targets = rules.excess, rules.excess_targets
     valences = [0.0] * n
     clause_starts = [0]
@@ -125,7 +126,10 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         elif i and text[i - 1] in excess and token in excess_targets:
             valence = -1.5
         if valence is not None:
-            valence = _modify(valence, tokens, i, sentence_start, rules)
+            if not modifiers.isdisjoint(text[max(sentence_start, i - _LOOKBACK) : i]):
+                valence = _modify(valence, tokens, i, sentence_start, rules)
+            if shouted[i]:
+                valence *= 1.3
             valences[i] = valence * (1.5 if after_contrast else 1.0)
     # Clause and sentence starts are ascending: a token's clause is the last start at or
     # before it. Only the few tokens with a valence are placed.
@@ -206,6 +210,4 @@ def _modify(
     if negated:
         # "not bad" is faint praise, "not good" a clear complaint.
         valence = -valence * (0.75 if valence > 0 else 0.5)
-    if tokens.shouted[i]:
-        valence *= 1.3
     return valence

@@ -190,72 +190,70 @@ class TermChain(Generic[V]):
         return self._phrases[tokens[index]].first(tokens, index)
 
 
-def matching(hits: Sequence[Hit[V]], tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
-    """Those of ``hits`` (terms whose first word matches ``tokens[index]``) that match whole."""
-    size = len(tokens)
-    matched = []
-    for hit in hits:
-        words = hit.words
-        if len(words) == 1:
-            matched.append(hit)
-        elif index + len(words) <= size:
-            k = 1
-            for word in words[1:]:
-                if not word.matches(tokens[index + k]):
-                    break
-                k += 1
-            else:
-                matched.append(hit)
-    return matched
-
-
 class Phrases(Generic[V]):
     """The hits of one token, ready to be matched where the token starts a term.
 
-    Most of the time the next token is none of the second words these terms could go on
-    with, and the answer is just the one-word terms: one regular expression over the next
-    token tells.
+    A common word starts many terms ("not good", "not happy", ...), but the next token is the
+    second word of only a few of them, if any: those few are found by the next token, and
+    only they are matched further. The one-word terms always match.
     """
 
-    __slots__ = ("_exact", "_hits", "_loose", "_single")
+    __slots__ = ("_by_second", "_loose", "_loose_pattern", "_single", "_single_placed")
 
     def __init__(self, hits: Sequence[Hit[V]]) -> None:
-        self._hits = tuple(hits)
-        self._single = tuple(hit for hit in hits if len(hit.words) == 1)
-        seconds = {hit.words[1] for hit in hits if len(hit.words) > 1}
-        #: Second words that must be the whole next token, and a pattern for the rest.
-        self._exact = frozenset(w.core for w in seconds if w.at_start and w.at_end)
-        loose = sorted(w.regex() for w in seconds if not (w.at_start and w.at_end))
-        self._loose = re.compile("|".join(loose), re.DOTALL) if loose else None
+        # Every hit goes with its place among all of them (strongest first), which is the
+        # order answers keep.
+        placed = list(enumerate(hits))
+        self._single_placed = [(place, hit) for place, hit in placed if len(hit.words) == 1]
+        self._single = tuple(hit for _, hit in self._single_placed)
+        by_second: dict[str, list[tuple[int, Hit[V]]]] = {}
+        loose: list[tuple[int, Hit[V]]] = []
+        for place, hit in placed:
+            if len(hit.words) > 1:
+                second = hit.words[1]
+                if second.at_start and second.at_end:
+                    by_second.setdefault(second.core, []).append((place, hit))
+                else:
+                    loose.append((place, hit))
+        #: Terms by their second word where it must be the whole next token ...
+        self._by_second = by_second
+        #: ... and those whose second word is part of a token, with one pattern for them all.
+        self._loose = loose
+        patterns = sorted({hit.words[1].regex() for _, hit in loose})
+        self._loose_pattern = re.compile("|".join(patterns), re.DOTALL) if patterns else None
 
-    def _may_go_on(self, tokens: Sequence[str], index: int) -> bool:
-        # Whether the next token is a second word of some term: if not, only one-word terms
-        # can match.
+    def _longer(self, tokens: Sequence[str], index: int) -> list[tuple[int, Hit[V]]]:
+        """The terms of several words that match at ``index``, with their places."""
         after = index + 1
         if after >= len(tokens):
-            return False
+            return []
         following = tokens[after]
-        return following in self._exact or (
-            self._loose is not None and self._loose.fullmatch(following) is not None
-        )
+        found = list(self._by_second.get(following, ()))
+        if self._loose_pattern is not None and self._loose_pattern.fullmatch(following):
+            found.extend(entry for entry in self._loose if entry[1].words[1].matches(following))
+        return [entry for entry in found if _matches_rest(entry[1], tokens, index)]
 
     def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
-        """Those hits (their first word matches ``tokens[index]``) that match whole there."""
-        if self._may_go_on(tokens, index):
-            return matching(self._hits, tokens, index)
-        return self._single
+        """Those hits (their first word matches ``tokens[index]``) that match whole there,
+        in the order of the hits (strongest first)."""
+        longer = self._longer(tokens, index)
+        if not longer:
+            return self._single
+        return [hit for _, hit in sorted([*self._single_placed, *longer], key=_place)]
 
     def first(self, tokens: Sequence[str], index: int) -> Hit[V] | None:
-        """The first of :meth:`match`, found without looking further."""
-        if not self._may_go_on(tokens, index):
-            return self._single[0] if self._single else None
-        size = len(tokens)
-        for hit in self._hits:
-            words = hit.words
-            if len(words) == 1:
-                return hit
-            if index + len(words) <= size and all(
-                word.matches(tokens[index + k]) for k, word in enumerate(words[1:], start=1)
-            ):
-                return hit
-        return None
+        """The first of :meth:`match`."""
+        matched = self.match(tokens, index)
+        return matched[0] if matched else None
+
+
+def _place(entry: tuple[int, Hit[V]]) -> int:
+    return entry[0]
+
+
+def _matches_rest(hit: Hit[V], tokens: Sequence[str], index: int) -> bool:
+    """Whether the words of ``hit`` after its first two match the tokens after ``index + 1``."""
+    words = hit.words
+    if index + len(words) > len(tokens):
+        return False
+    return all(words[k].matches(tokens[index + k]) for k in range(2, len(words)))
