@@ -55,25 +55,37 @@ _URL_SECRET_KEYS = re.compile(
 # A path or query part long and mixed enough to be a generated secret, not a word.
 _URL_TOKEN_PART = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+# "\b" written after the first letter (no word character before it), for the same reason
+# as the phone numbers' checks below.
+_IBAN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _PERSONNUMMER = re.compile(r"(?<![\d-])(?:(?:19|20)\d{2}|\d{2})\d{4}[-+]?\d{4}(?![\d-])")
 _CPR = re.compile(r"(?<![\d-])\d{6}-?\d{4}(?![\d-])")
 _FODSELSNUMMER = re.compile(r"(?<![\d-])\d{6} ?\d{5}(?![\d-])")
 _HETU = re.compile(r"(?<![\w-])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![\w-])")
-# A phone number is never a run inside a longer spaced digit sequence (a card, an IBAN).
-_NOT_IN_DIGITS = r"(?<![\w+-])(?<!\d )"
+# A phone number is never a run inside a longer spaced digit sequence (a card, an IBAN):
+# nothing word-like, no + or - and no "digit space" before its first character. The check
+# sits after that character, so that the pattern starts with a character class and the
+# regular expression engine skips ahead to candidates instead of testing every position.
+def _not_in_digits(first: str) -> str:
+    return rf"(?<![\w+-]{first})(?<!\d {first})"
+
+
+_PLUS, _ZERO, _DIGIT = _not_in_digits(r"\+"), _not_in_digits("0"), _not_in_digits(r"\d")
 _PHONE_INTERNATIONAL = re.compile(
-    _NOT_IN_DIGITS + r"(?:\+|00)\d{1,3}[ -]?(?:\(0\)[ -]?)?\d(?:[ -]?\d){5,12}(?! ?\d)"
+    rf"(?:\+{_PLUS}|0{_ZERO}0)"
+    r"\d{1,3}[ -]?(?:\(0\)[ -]?)?\d(?:[ -]?\d){5,12}(?! ?\d)"
 )
 _PHONE_NATIONAL = re.compile(
     # 070-123 45 67, 08-123 456 78, 040 123 4567: an area code with a leading 0, then groups.
     # Bare ten digits only for Swedish mobiles (07x), since DDMMYYXXXX dates look the same.
-    _NOT_IN_DIGITS + r"(?:0\d{1,3}[ -]\d{2,4}(?:[ -]?\d{2,4}){1,3}|07[02369]\d{7})(?![\w-]| \d)"
+    rf"0{_ZERO}"
+    r"(?:\d{1,3}[ -]\d{2,4}(?:[ -]?\d{2,4}){1,3}|7[02369]\d{7})(?![\w-]| \d)"
 )
 _PHONE_GROUPED = re.compile(
     # Danish and Norwegian numbers have eight digits, usually grouped 2-2-2-2 or 3-2-3.
-    _NOT_IN_DIGITS + r"(?:\d{2} \d{2} \d{2} \d{2}|\d{3} \d{2} \d{3})(?![\w-]| \d)"
+    rf"\d{_DIGIT}"
+    r"(?:\d \d{2} \d{2} \d{2}|\d{2} \d{2} \d{3})(?![\w-]| \d)"
 )
 _PHONE_BARE = re.compile(
     r"(?:tlf|tel|telefon\w*|mobil\w*|mob|phone|ring\w*|sms|puh|puhelin\w*|gsm)\W{1,4}"
