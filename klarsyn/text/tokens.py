@@ -9,6 +9,7 @@ address is not read as the word *email*.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -56,11 +57,11 @@ _INFO: Memo[str, Info] = Memo(_read, limit=200_000)
 class Tokens:
     """Parallel lists: token text (lower case), kind, start, end, and whether it was shouted."""
 
-    text: list[str]
-    kinds: list[int]
-    starts: list[int]
-    ends: list[int]
-    shouted: list[bool]
+    text: Sequence[str]
+    kinds: Sequence[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    shouted: Sequence[bool]
 
     def __len__(self) -> int:
         return len(self.text)
@@ -71,7 +72,7 @@ def tokenize(text: str) -> Tokens:
     pieces = _SPLIT.split(text)
     raws = pieces[1::2]
     if not raws:
-        return Tokens(text=[], kinds=[], starts=[], ends=[], shouted=[])
+        return Tokens(text=(), kinds=(), starts=(), ends=(), shouted=())
     offsets = list(accumulate(map(len, pieces)))
     words, kinds, shouted = zip(*map(_INFO.__getitem__, raws), strict=True)
     starts = offsets[0:-1:2]
@@ -83,6 +84,4 @@ def tokenize(text: str) -> Tokens:
         shouted = tuple(shouted[i] for i in keep)
         starts = [starts[i] for i in keep]
         ends = [ends[i] for i in keep]
-    return Tokens(
-        text=list(words), kinds=list(kinds), starts=starts, ends=ends, shouted=list(shouted)
-    )
+    return Tokens(text=words, kinds=kinds, starts=starts, ends=ends, shouted=shouted)
