@@ -228,9 +228,14 @@ class Phrases(Generic[V]):
         if after >= len(tokens):
             return []
         following = tokens[after]
-        found = list(self._by_second.get(following, ()))
+        found = self._by_second.get(following, [])
         if self._loose_pattern is not None and self._loose_pattern.fullmatch(following):
-            found.extend(entry for entry in self._loose if entry[1].words[1].matches(following))
+            found = [
+                *found,
+                *(entry for entry in self._loose if entry[1].words[1].matches(following)),
+            ]
+        if not found:
+            return found
         return [entry for entry in found if _matches_rest(entry[1], tokens, index)]
 
     def match(self, tokens: Sequence[str], index: int) -> Sequence[Hit[V]]:
@@ -254,6 +259,8 @@ def _place(entry: tuple[int, Hit[V]]) -> int:
 def _matches_rest(hit: Hit[V], tokens: Sequence[str], index: int) -> bool:
     """Whether the words of ``hit`` after its first two match the tokens after ``index + 1``."""
     words = hit.words
+    if len(words) == 2:
+        return True  # two words, both matched
     if index + len(words) > len(tokens):
         return False
     return all(words[k].matches(tokens[index + k]) for k in range(2, len(words)))

@@ -96,7 +96,8 @@ class ThemeMatcher:
                 kept.extend(run if len(run) == 1 else self._settle(run))
                 run = []
             run.append(m)
-            run_last = max(run_last, m[2])
+            if m[2] > run_last:
+                run_last = m[2]
         kept.extend(run if len(run) == 1 else self._settle(run))
         return kept
 
