@@ -82,7 +82,7 @@ class LanguageIdentifier:
         chosen = scores[np.arange(len(encoded)), best].tolist()
         names = [self.languages[i] for i in best.tolist()]
         for row, data in enumerate(encoded):
-            if not data.strip() or not any(ch.isalpha() for ch in data.decode("utf-8", "ignore")):
+            if not any(map(str.isalpha, data.decode("utf-8", "ignore"))):
                 codes.append(None)
                 confidences.append(None)
                 continue
