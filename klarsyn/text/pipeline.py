@@ -272,21 +272,20 @@ def _read_all(
             rows.append([masked, verdict, round(score, 4), [], []])
             continue
         found = _settle_shared_words(found)
-        mentions: list[Mentioned] = []
         score_at = reading.score_at
-        for theme, first, _last, start, end in found:
-            around = score_at(first)
-            mentions.append(
-                (
-                    theme,
-                    start,
-                    end,
-                    masked[start:end],
-                    label(around, threshold=threshold),
-                    round(around, 4),
-                )
+        mentions: list[Mentioned] = [
+            (
+                theme,
+                start,
+                end,
+                masked[start:end],
+                label(around, threshold=threshold),
+                round(around, 4),
             )
-        themes = list(dict.fromkeys(mention.theme for mention in found))
+            for theme, first, _last, start, end in found
+            for around in (score_at(first),)
+        ]
+        themes = list(dict.fromkeys([mention[0] for mention in found]))
         if len(themes) > 1 and not parents.isdisjoint(themes):
             # "Trevlig personal" says staff attitude; listing "staff" as well would count it
             # twice.
