@@ -32,7 +32,8 @@ _LOOKBACK = 3
 _REMEMBERED = 500_000
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is built per comment, and a frozen one costs twice as much to build.
+@dataclass(slots=True)
 class Reading:
     """The sentiment of one comment, and of each clause and sentence in it."""
 
