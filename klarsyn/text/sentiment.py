@@ -89,6 +89,7 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
     clause_starts = [0]
     sentence_starts = [0]
     sentence_start = 0
+    scored: list[int] = []  # tokens of this sentence given a valence, which later rules scale
     after_contrast = False
     skip_to = 0  # tokens before this belong to a longer term already read
     for i in compress(range(n), notable):
@@ -97,18 +98,19 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         kind = kinds[i]
         if kind != WORD:
             if kind == BOUNDARY:
-                _punctuate(valences, sentence_start, i, text[i])
+                _punctuate(valences, scored, text[i])
                 clause_starts.append(i + 1)
                 sentence_starts.append(i + 1)
-                sentence_start, after_contrast = i + 1, False
+                sentence_start, after_contrast, scored = i + 1, False, []
             elif kind == PAUSE:
                 clause_starts.append(i + 1)
             else:
                 valences[i] = emojis.get(text[i], 0.0) * (1.5 if after_contrast else 1.0)
+                scored.append(i)
             continue
         token = text[i]
         if token in contrast:
-            for j in range(sentence_start, i):
+            for j in scored:
                 valences[j] *= 0.5
             after_contrast = True
             clause_starts.append(i)
@@ -132,6 +134,7 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
             if shouted[i]:
                 valence *= 1.3
             valences[i] = valence * (1.5 if after_contrast else 1.0)
+            scored.append(i)
     # Clause and sentence starts are ascending: a token's clause is the last start at or
     # before it. Only the few tokens with a valence are placed.
     clause_scores = [0.0] * len(clause_starts)
@@ -167,12 +170,12 @@ def _remember(token: str, rules: LanguageRules) -> bool:
     return notable
 
 
-def _punctuate(valences: list[float], start: int, end: int, boundary: str) -> None:
+def _punctuate(valences: list[float], scored: list[int], boundary: str) -> None:
     factor = 1.0 + 0.15 * min(boundary.count("!"), 3)
     if "?" in boundary:
         factor *= 0.6
     if factor != 1.0:
-        for j in range(start, end):
+        for j in scored:
             valences[j] *= factor
 
 
