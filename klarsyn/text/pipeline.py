@@ -26,6 +26,7 @@ from klarsyn.text.lexicon import Lexicon, default_lexicon
 from klarsyn.text.pii import mask_pii
 from klarsyn.text.sentiment import THRESHOLD, label, read_sentiment
 from klarsyn.text.taxonomy import Taxonomy, default_taxonomy
+from klarsyn.text.terms import Memo
 from klarsyn.text.themes import Mention, ThemeMatcher
 from klarsyn.text.tokens import tokenize
 
@@ -257,6 +258,10 @@ def _read_all(
     rules_of = {code: lexicon.rules(code, fallback="en") for code in set(languages)}
     emojis, find, ancestors = lexicon.emojis, matcher.find, matcher.ancestors
     parents = matcher.parents
+    # Scores repeat (a clause's sum of a few valences): label and round each distinct one once.
+    judged: Memo[float, tuple[str, float]] = Memo(
+        lambda score: (label(score, threshold=threshold), round(score, 4))
+    )
     rows: list[Row] = []
     for text, language in zip(texts, languages, strict=True):
         if text is None or not text.strip():
@@ -265,25 +270,16 @@ def _read_all(
         masked = mask_pii(text, language=language).text
         tokens = tokenize(masked)
         reading = read_sentiment(tokens, rules=rules_of[language], emojis=emojis)
-        score = reading.score
-        verdict = label(score, threshold=threshold)
+        verdict, score = judged[reading.score]
         found = find(tokens, language=language)
         if not found:
-            rows.append([masked, verdict, round(score, 4), [], []])
+            rows.append([masked, verdict, score, [], []])
             continue
         found = _settle_shared_words(found)
         score_at = reading.score_at
         mentions: list[Mentioned] = [
-            (
-                theme,
-                start,
-                end,
-                masked[start:end],
-                label(around, threshold=threshold),
-                round(around, 4),
-            )
+            (theme, start, end, masked[start:end], *judged[score_at(first)])
             for theme, first, _last, start, end in found
-            for around in (score_at(first),)
         ]
         themes = list(dict.fromkeys([mention[0] for mention in found]))
         if len(themes) > 1 and not parents.isdisjoint(themes):
@@ -291,7 +287,7 @@ def _read_all(
             # twice.
             implied = {a for theme in themes for a in ancestors.get(theme, ())}
             themes = [theme for theme in themes if theme not in implied]
-        rows.append([masked, verdict, round(score, 4), themes, mentions])
+        rows.append([masked, verdict, score, themes, mentions])
     return rows
 
 
