@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate, chain
+from operator import itemgetter
 from typing import Any
 
 import polars as pl
@@ -245,6 +247,8 @@ def _mentions(lists: Sequence[Sequence[Mentioned]]) -> pl.Series:
     return pl.Series(array).cast(pl.List(MENTION))
 
 
+_THEME, _SPAN = itemgetter(0), itemgetter(3, 4)  # of a Mention
+
 # One theme mention as its MENTION fields: theme, start, end, text, sentiment, sentiment_score.
 Mentioned = tuple[str, int, int, str, str, float]
 Row = list[Any]  # text_masked, sentiment, sentiment_score, themes, mentions
@@ -256,8 +260,8 @@ def _read_all(
     """Mask, tokenise, score and theme each text; the loop every comment goes through."""
     lexicon, matcher, threshold = pipeline.lexicon, pipeline.matcher, pipeline.threshold
     rules_of = {code: lexicon.rules(code, fallback="en") for code in set(languages)}
-    emojis, find, ancestors = lexicon.emojis, matcher.find, matcher.ancestors
-    parents = matcher.parents
+    emojis, find = lexicon.emojis, matcher.find
+    themes_of = Memo(partial(_comment_themes, ancestors=matcher.ancestors))
     # Scores repeat (a clause's sum of a few valences): label and round each distinct one once.
     judged: Memo[float, tuple[str, float]] = Memo(
         lambda score: (label(score, threshold=threshold), round(score, 4))
@@ -265,7 +269,7 @@ def _read_all(
     rows: list[Row] = []
     for text, language in zip(texts, languages, strict=True):
         if text is None or not text.strip():
-            rows.append([text, None, None, [], []])
+            rows.append([text, None, None, (), []])
             continue
         masked = mask_pii(text, language=language).text
         tokens = tokenize(masked)
@@ -273,7 +277,7 @@ def _read_all(
         verdict, score = judged[reading.score]
         found = find(tokens, language=language)
         if not found:
-            rows.append([masked, verdict, score, [], []])
+            rows.append([masked, verdict, score, (), []])
             continue
         found = _settle_shared_words(found)
         score_at = reading.score_at
@@ -281,14 +285,21 @@ def _read_all(
             (theme, start, end, masked[start:end], *judged[score_at(first)])
             for theme, first, _last, start, end in found
         ]
-        themes = list(dict.fromkeys([mention[0] for mention in found]))
-        if len(themes) > 1 and not parents.isdisjoint(themes):
-            # "Trevlig personal" says staff attitude; listing "staff" as well would count it
-            # twice.
-            implied = {a for theme in themes for a in ancestors.get(theme, ())}
-            themes = [theme for theme in themes if theme not in implied]
-        rows.append([masked, verdict, score, themes, mentions])
+        rows.append([masked, verdict, score, themes_of[tuple(map(_THEME, found))], mentions])
     return rows
+
+
+def _comment_themes(
+    mentioned: tuple[str, ...], *, ancestors: Mapping[str, frozenset[str]]
+) -> tuple[str, ...]:
+    """The themes of a comment's mentions, in order of first mention, each once and without
+    those that a more specific one present implies: "Trevlig personal" says staff attitude, and
+    listing "staff" as well would count it twice."""
+    themes = tuple(dict.fromkeys(mentioned))
+    if len(themes) < 2:
+        return themes
+    implied = {a for theme in themes for a in ancestors.get(theme, ())}
+    return tuple(theme for theme in themes if theme not in implied)
 
 
 def _settle_shared_words(found: list[Mention]) -> list[Mention]:
@@ -300,7 +311,7 @@ def _settle_shared_words(found: list[Mention]) -> list[Mention]:
     top-level theme on the same words (an "email" theme beside "service.reachability") is a
     label of its own, not another meaning.
     """
-    if len({mention[3:] for mention in found}) == len(found):
+    if len(set(map(_SPAN, found))) == len(found):
         return found  # no two readings of the same words
     areas: dict[tuple[int, int], set[str]] = {}
     specific: dict[tuple[int, int], bool] = {}
@@ -338,4 +349,4 @@ def _apply_model(rows: list[Row], languages: list[str | None], *, model: TextMod
         if judgement is not None:
             rows[i][1] = judgement.label
             rows[i][2] = round(judgement.score, 4)
-        rows[i][3] = rows[i][3] + [theme for theme in extra if theme not in rows[i][3]]
+        rows[i][3] = (*rows[i][3], *(theme for theme in extra if theme not in rows[i][3]))
