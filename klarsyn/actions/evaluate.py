@@ -149,7 +149,7 @@ def _payload(
     rule: Rule, candidate: Candidate | None, *, reason: str, event_key: str, case: dict[str, Any]
 ) -> dict[str, Any]:
     # Imported here: the text package loads its model stack, which every CLI start would pay for.
-    from klarsyn.text.pii import mask_pii
+    from klarsyn.text.pii import masked_text
 
     item = None
     if candidate is not None:
@@ -162,7 +162,7 @@ def _payload(
             "customer_id": candidate.customer_id,
             "scores": {k: v for k, v in candidate.scores.items() if v is not None},
             # Identifiers in the comment are masked before it leaves Klarsyn.
-            "text": mask_pii(text, language=str(language) if language else None).text,
+            "text": masked_text(text, language=str(language) if language else None),
         }
     return {
         "event_key": event_key,

@@ -25,7 +25,7 @@ from klarsyn.errors import SchemaError
 from klarsyn.text.base import TextModel
 from klarsyn.text.language import LanguageIdentifier, language_identifier
 from klarsyn.text.lexicon import Lexicon, default_lexicon
-from klarsyn.text.pii import mask_pii
+from klarsyn.text.pii import masked_text
 from klarsyn.text.sentiment import THRESHOLD, label, read_sentiment
 from klarsyn.text.taxonomy import Taxonomy, default_taxonomy
 from klarsyn.text.terms import Memo
@@ -271,7 +271,7 @@ def _read_all(
         if text is None or not text.strip():
             rows.append([text, None, None, (), []])
             continue
-        masked = mask_pii(text, language=language).text
+        masked = masked_text(text, language=language)
         tokens = tokenize(masked)
         reading = read_sentiment(tokens, rules=rules_of[language], emojis=emojis)
         verdict, score = judged[reading.score]

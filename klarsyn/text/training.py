@@ -28,7 +28,7 @@ from klarsyn.text.learned_selection import (
     choose_classifier,
     choose_multilabel,
 )
-from klarsyn.text.pii import mask_pii
+from klarsyn.text.pii import masked_text
 from klarsyn.text.pipeline import TextPipeline
 from klarsyn.text.sentiment import read_sentiment
 from klarsyn.text.tokens import tokenize
@@ -142,7 +142,7 @@ def train_model(
     frame = frame.filter(pl.col(text_column).cast(pl.String).str.strip_chars().str.len_chars() > 0)
     raw = frame[text_column].cast(pl.String).to_list()
     languages = pipeline.identifier.identify(raw, default=default_language).codes
-    texts = [mask_pii(t, language=lang).text for t, lang in zip(raw, languages, strict=True)]
+    texts = [masked_text(t, language=lang) for t, lang in zip(raw, languages, strict=True)]
     featurizer = Featurizer.fit(
         texts, languages=languages, lexicon=pipeline.lexicon, encoder=encoder
     )

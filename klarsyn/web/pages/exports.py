@@ -16,7 +16,7 @@ from sqlalchemy import Text, cast, select
 
 from klarsyn.storage.store import Store
 from klarsyn.storage.tables import enrichments, feedback
-from klarsyn.text.pii import mask_pii
+from klarsyn.text.pii import masked_text
 from klarsyn.web.api.filters import SearchDep
 from klarsyn.web.csv_export import csv_response
 from klarsyn.web.deps import StoreDep, UserDep
@@ -59,7 +59,7 @@ def rows(store: Store, *, scope: Scope, search: Search) -> Iterator[Sequence[obj
         for row in result:
             *head, language, text, masked, sentiment, found, attributes = row
             if masked is None and text:
-                masked = mask_pii(text, language=language).text
+                masked = masked_text(text, language=language)
             themes = ";".join(json.loads(found)["themes"]) if found else None
             yield (*head, language, masked, sentiment, themes, attributes)
 
