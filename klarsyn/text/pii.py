@@ -56,18 +56,21 @@ _URL_SECRET_KEYS = re.compile(
 # A path or query part long and mixed enough to be a generated secret, not a word.
 _URL_TOKEN_PART = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-# "\b" written after the first letter (no word character before it), for the same reason
-# as the phone numbers' checks below.
+# Every identifier pattern starts with a character class: what must not come before the
+# identifier is checked just after its first character (a look-behind that includes it), so
+# the regular expression engine skips ahead to candidates instead of testing every position.
 _IBAN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-_PERSONNUMMER = re.compile(r"(?<![\d-])(?:(?:19|20)\d{2}|\d{2})\d{4}[-+]?\d{4}(?![\d-])")
-_CPR = re.compile(r"(?<![\d-])\d{6}-?\d{4}(?![\d-])")
-_FODSELSNUMMER = re.compile(r"(?<![\d-])\d{6} ?\d{5}(?![\d-])")
-_HETU = re.compile(r"(?<![\w-])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![\w-])")
+_CARD = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
+_PERSONNUMMER = re.compile(
+    r"\d(?<![\d-]\d)(?:(?<=1)9\d{2}|(?<=2)0\d{2}|\d)\d{4}[-+]?\d{4}(?![\d-])"  # (19|20)?YYMMDD
+)
+_CPR = re.compile(r"\d(?<![\d-]\d)\d{5}-?\d{4}(?![\d-])")
+_FODSELSNUMMER = re.compile(r"\d(?<![\d-]\d)\d{5} ?\d{5}(?![\d-])")
+_HETU = re.compile(r"\d(?<![\w-]\d)\d{5}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![\w-])")
+
+
 # A phone number is never a run inside a longer spaced digit sequence (a card, an IBAN):
-# nothing word-like, no + or - and no "digit space" before its first character. The check
-# sits after that character, so that the pattern starts with a character class and the
-# regular expression engine skips ahead to candidates instead of testing every position.
+# nothing word-like, no + or - and no "digit space" before its first character.
 def _not_in_digits(first: str) -> str:
     return rf"(?<![\w+-]{first})(?<!\d {first})"
 
