@@ -16,6 +16,9 @@ from typer.testing import CliRunner
 from klarsyn.cli.main import app as cli
 from klarsyn.collect.importer import import_file
 from klarsyn.storage.store import Store
+from klarsyn.text.enrichment import enrich_store
+from klarsyn.text.pipeline import build_pipeline
+from tests.web.conftest import NOW
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +42,11 @@ def seeded(store: Store, tmp_path: Path) -> Store:
             "channel": ["survey"] * n,
             "customer_id": [f"c{i}" for i in rng.integers(0, 2_000, n)],
             "nps": np.clip(np.rint(latent), 0, 10).astype(np.int64),
-            "text": ['<script>alert("x")</script> slow'] * n,
+            "text": np.where(
+                (month == 6) & (region == "west"),
+                '<script>alert("x")</script> the delivery was late again, terrible',
+                '<script>alert("x")</script> slow',
+            ),
             "region": region,
         }
     ).write_csv(path)
@@ -111,6 +118,20 @@ async def test_the_explain_page_shows_the_cause_and_escapes_comments(
     assert 'data-spec="waterfall"' in page
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;alert(" in page
+
+
+async def test_the_explain_page_names_the_themes_of_the_change(
+    app: FastAPI, viewer: httpx.AsyncClient
+) -> None:
+    enrich_store(app.state.store, pipeline=build_pipeline(), now=NOW)
+    page = (await viewer.get("/explain?month=2026-06&vs=2026-05")).text
+    symptoms = page[page.index("data-symptoms") : page.index("data-themes")]
+    assert 'title="delivery.time">Delivery time</a>' in symptoms
+    themes = page[page.index("data-themes") :]
+    # The theme's name in the reader's language, its id beside it for the taxonomy editor.
+    assert "Delivery time" in themes
+    assert '<span class="muted small">delivery.time</span>' in themes
+    assert "region = west" in themes  # a symptom of the cause found
 
 
 async def test_the_explain_page_without_feedback_says_so(viewer: httpx.AsyncClient) -> None:
