@@ -99,10 +99,13 @@ def test_analysis_leaves_the_cycle_collector_as_it_found_it(pipeline: TextPipeli
         ("Tåget var försenat igen", ["travel.delay"]),
         # Nothing tells a late parcel from a late train: both readings stay.
         ("Försenad", ["delivery.time", "travel.delay"]),
+        ("The delivery was late again", ["delivery.time"]),
+        ("My flight was late again", ["travel.delay"]),
+        ("Package delayed by a week", ["delivery.time"]),
     ],
 )
 def test_words_shared_by_two_areas_follow_the_rest_of_the_comment(
     pipeline: TextPipeline, text: str, expected: list[str]
 ) -> None:
-    result = analyze(pl.DataFrame({"text": [text]}), pipeline=pipeline, default_language="sv")
+    result = analyze(pl.DataFrame({"text": [text]}), pipeline=pipeline)
     assert sorted(result["themes"][0].to_list()) == expected
