@@ -52,6 +52,12 @@ class Formatter:
             text = text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
         return text
 
+    def p_value(self, value: float | None) -> str:
+        """``p = 0.042``, or ``p < 0.001`` where three decimals would show a misleading 0."""
+        if value is not None and value < 0.001:
+            return f"p < {self.number(0.001, 3)}"
+        return f"p = {self.number(value, 3)}"
+
     def date(self, value: date | datetime | None) -> str:
         if value is None:
             return ""

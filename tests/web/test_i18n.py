@@ -52,6 +52,20 @@ def test_numbers(
     assert fmt.number(value, decimals, signed=signed) == expected
 
 
+@pytest.mark.parametrize(
+    ("locale", "value", "expected"),
+    [
+        ("en", 0.0423, "p = 0.042"),
+        ("en", 0.0004, "p < 0.001"),
+        ("en", 0.0, "p < 0.001"),
+        ("sv", 0.0004, "p < 0,001"),
+        ("en", None, "p = \u2013"),
+    ],
+)
+def test_p_values_never_read_as_zero(locale: str, value: float | None, expected: str) -> None:
+    assert i18n.Formatter(locale, "UTC").p_value(value) == expected
+
+
 def test_dates_are_local_and_localised() -> None:
     moment = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # already April 1st in Stockholm
     assert i18n.Formatter("en", "Europe/Stockholm").datetime(moment) == "1 Apr 2026 00:30"
