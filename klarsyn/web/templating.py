@@ -16,7 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from klarsyn import __version__
+from klarsyn.storage.store import Store
 from klarsyn.storage.users import User
+from klarsyn.text.catalogue import stored_taxonomy
 from klarsyn.web.i18n import LOCALES, Formatter, pick_locale
 from klarsyn.web.security import CSRF_FIELD, csrf_token, store_csrf_cookie
 
@@ -56,6 +58,24 @@ def environment() -> Environment:
     return env
 
 
+class ThemeNames:
+    """Theme ids to their names in the reader's language, read from the store when first asked.
+
+    Unknown ids (a theme since removed from the taxonomy) are shown as they are.
+    """
+
+    def __init__(self, store: Store, locale: str) -> None:
+        self._store = store
+        self._locale = locale
+        self._names: dict[str, str] | None = None
+
+    def __call__(self, theme_id: str) -> str:
+        if self._names is None:
+            taxonomy = stored_taxonomy(self._store)
+            self._names = {theme.id: theme.label(self._locale) for theme in taxonomy.themes}
+        return self._names.get(theme_id, theme_id)
+
+
 def formatter(request: Request) -> Formatter:
     user: User | None = getattr(request.state, "user", None)
     locale = user.locale if user else pick_locale(request.headers.get("accept-language"))
@@ -75,6 +95,7 @@ def render(
         t=fmt.t,
         csrf=csrf_token(request),
         path=request.url.path,
+        theme_name=ThemeNames(request.app.state.store, fmt.locale),
         **context,
     )
     response = HTMLResponse(page, status_code=status_code)

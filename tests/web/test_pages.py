@@ -230,12 +230,18 @@ async def test_comments_show_masked_text_with_their_themes_marked(
     enrich_store(store, pipeline=build_pipeline(), now=NOW)
     html = (await admin.get("/feedback?period=all&q=Ring")).text
     assert "070-123 45 67" not in html and "[PHONE]" in html
-    marks = re.findall(r'<mark class="theme (\w*)" title="([\w.]+)[^"]*">([^<]+)</mark>', html)
-    assert ("negative", "delivery", "leveransen") in marks
-    chip = re.search(
-        r'<a class="chip theme" href="/feedback\?period=all&amp;theme=(delivery[\w.]*)"', html
+    # Marks and chips name the theme in the reader's language; a chip lists its feedback.
+    marks = re.findall(
+        r'<mark class="theme (\w*)" title="([\w ]+?)(?: · [^"]*)?">([^<]+)</mark>', html
     )
-    assert chip and f">{chip[1]}</a>" in html  # a theme chip lists all feedback about it
+    assert ("negative", "Delivery", "leveransen") in marks
+    chip = re.search(
+        r'<a class="chip theme" href="/feedback\?period=all&amp;theme=(delivery[\w.]*)"'
+        r' title="([\w.]+) [^"]*">([^<]+)</a>',
+        html,
+    )
+    assert chip and chip[2] == chip[1]
+    assert chip[3] == {"delivery": "Delivery", "delivery.time": "Delivery time"}[chip[1]]
     assert '<span class="chip sentiment negative">negative</span>' in html
 
 

@@ -12,7 +12,6 @@ from klarsyn.analytics.explain_results import Explanation
 from klarsyn.errors import InputError
 from klarsyn.storage.explain_inputs import ExplainInputs, explain_store
 from klarsyn.storage.store import Store
-from klarsyn.text.catalogue import stored_taxonomy
 from klarsyn.web.charts_explain import waterfall_chart
 from klarsyn.web.deps import MirrorDep, NowDep, SettingsDep, StoreDep, UserDep
 from klarsyn.web.mirror_cache import MirrorCache
@@ -91,8 +90,7 @@ def explain_page(
     month: Annotated[str | None, Query(max_length=40)] = None,
     vs: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    fmt = formatter(request)
-    t = fmt.t
+    t = formatter(request).t
     chosen = month or last_month(now)
     context = layout(mirror, scope) | {
         "metric": metric,
@@ -125,11 +123,9 @@ def explain_page(
         rest_label=t("everything else"),
         change_label=t("Change"),
     )
-    theme_names = {theme.id: theme.label(fmt.locale) for theme in stored_taxonomy(store).themes}
     context |= {
         "explanation": explanation,
         "texts": inputs.texts(examples),
         "chart": chart,
-        "theme_names": theme_names,
     }
     return render(request, "explain.html", context)
