@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from klarsyn import __version__
+from klarsyn.storage.driver_inputs import theme_of
 from klarsyn.storage.store import Store
 from klarsyn.storage.users import User
 from klarsyn.text.catalogue import stored_taxonomy
@@ -74,6 +75,11 @@ class ThemeNames:
             taxonomy = stored_taxonomy(self._store)
             self._names = {theme.id: theme.label(self._locale) for theme in taxonomy.themes}
         return self._names.get(theme_id, theme_id)
+
+    def driver(self, name: str) -> str:
+        """A key driver's name: a theme's by its name (as on Priorities), others as they are."""
+        theme = theme_of(name)
+        return self(theme) if theme != name else name
 
 
 def formatter(request: Request) -> Formatter:

@@ -204,7 +204,14 @@ async def test_rules_and_actions_are_edited_by_analysts_only(
     assert (await admin.post("/alerts/rules", data=rule)).status_code == 303
     page = (await admin.get("/alerts")).text
     assert "DK detractors" in page and "region: Norr" in page
-    plan = {"title": "Snabbare leveranser", "start": "2026-06-01", "target": "region:Norr", **csrf}
+    plan = {
+        "title": "Snabbare leveranser",
+        "start": "2026-06-01",
+        "target": "region:Norr",
+        "theme": "delivery.time",
+        "driver": "delivery_negative",
+        **csrf,
+    }
     assert (await viewer.post("/actions", data=plan)).status_code == 403
     created = await admin.post("/actions", data=plan)
     assert created.status_code == 303
@@ -212,7 +219,10 @@ async def test_rules_and_actions_are_edited_by_analysts_only(
     # Six feedback items cannot carry an effect estimate; the page says why instead of a number.
     assert "Snabbare leveranser" in detail and 'data-effect-status="error"' in detail
     assert "Cannot be measured yet" in detail and "needs at least 30" in detail
-    assert "Snabbare leveranser" in (await viewer.get("/actions")).text
+    # Theme and driver by name, as on Themes and Priorities.
+    assert "<dd>Delivery time</dd>" in detail and "<dd>Delivery</dd>" in detail
+    listed = (await viewer.get("/actions")).text
+    assert "Snabbare leveranser" in listed and "Theme: Delivery time" in listed
 
 
 async def test_rules_channels_and_plans_through_the_api(
