@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from klarsyn import __version__
-from klarsyn.storage.driver_inputs import theme_of
+from klarsyn.storage.driver_inputs import theme_flag, theme_of
 from klarsyn.storage.store import Store
 from klarsyn.storage.users import User
 from klarsyn.text.catalogue import stored_taxonomy
@@ -71,15 +71,23 @@ class ThemeNames:
         self._names: dict[str, str] | None = None
 
     def __call__(self, theme_id: str) -> str:
+        return self.all().get(theme_id, theme_id)
+
+    def all(self) -> dict[str, str]:
+        """Every theme of the taxonomy: id to name."""
         if self._names is None:
             taxonomy = stored_taxonomy(self._store)
             self._names = {theme.id: theme.label(self._locale) for theme in taxonomy.themes}
-        return self._names.get(theme_id, theme_id)
+        return self._names
 
     def driver(self, name: str) -> str:
         """A key driver's name: a theme's by its name (as on Priorities), others as they are."""
         theme = theme_of(name)
         return self(theme) if theme != name else name
+
+    def drivers(self) -> dict[str, str]:
+        """The drivers that top-level themes give (``delivery_negative``), to their names."""
+        return {theme_flag(theme): name for theme, name in self.all().items() if "." not in theme}
 
 
 def formatter(request: Request) -> Formatter:

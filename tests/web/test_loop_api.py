@@ -223,6 +223,10 @@ async def test_rules_and_actions_are_edited_by_analysts_only(
     assert "<dd>Delivery time</dd>" in detail and "<dd>Delivery</dd>" in detail
     listed = (await viewer.get("/actions")).text
     assert "Snabbare leveranser" in listed and "Theme: Delivery time" in listed
+    # The form suggests the taxonomy's themes and the drivers they give, by name.
+    form = (await admin.get("/actions")).text
+    assert '<option value="delivery.time">Delivery time</option>' in form
+    assert '<option value="delivery_negative">Delivery</option>' in form
 
 
 async def test_rules_channels_and_plans_through_the_api(
