@@ -204,6 +204,7 @@ async def test_rules_and_actions_are_edited_by_analysts_only(
     assert (await admin.post("/alerts/rules", data=rule)).status_code == 303
     page = (await admin.get("/alerts")).text
     assert "DK detractors" in page and "region: Norr" in page
+    assert '<option value="delivery.time">Delivery time</option>' in page  # theme suggestions
     plan = {
         "title": "Snabbare leveranser",
         "start": "2026-06-01",
