@@ -36,6 +36,14 @@ def score(text: str, language: str, lexicon: Lexicon) -> float:
         ("en", "Still waiting on hold, unacceptable!", "negative"),
         ("en", "Can you change my booking to Friday?", "neutral"),
         ("en", "Thanks 👍", "positive"),
+        # "Better" in "has been better" is a complaint, in every language.
+        ("sv", "Det kunde ha varit bättre", "negative"),
+        ("da", "I har været bedre", "negative"),
+        ("nb", "Dere har vært bedre", "negative"),
+        ("fi", "Palvelu on ollut parempi", "negative"),
+        ("en", "The service could have been better", "negative"),
+        ("sv", "Kvaliteten överträffade förväntningarna. Fortsätt så!", "positive"),
+        ("da", "Der var en revne i billedet", "negative"),
     ],
 )
 def test_comment_sentiment(language: str, text: str, expected: str, lexicon: Lexicon) -> None:
