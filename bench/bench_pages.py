@@ -51,8 +51,9 @@ from rich.table import Table
 from sqlalchemy import create_engine, make_url, text
 
 from klarsyn.config import Settings
-from klarsyn.storage import mirror
+from klarsyn.storage import mirror, tables
 from klarsyn.storage.credentials import start_session
+from klarsyn.storage.statistics import refresh_statistics
 from klarsyn.storage.store import Store
 from klarsyn.storage.users import Role, create_user
 from klarsyn.web import create_app
@@ -229,7 +230,7 @@ def postgres_store(rows: int, seed: int, base_url: str) -> Store:
     with store.engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM feedback")).scalar_one()
     if stored == rows:
-        return _analysed(store)
+        return _analysed(store, rows)
     frame = generate(rows, seed=seed)
     raw = store.engine.raw_connection()
     try:
@@ -248,15 +249,14 @@ def postgres_store(rows: int, seed: int, base_url: str) -> Store:
         raw.commit()
     finally:
         raw.close()
-    return _analysed(store)
+    return _analysed(store, rows)
 
 
-def _analysed(store: Store) -> Store:
-    """Fresh planner statistics, as Klarsyn's import and enrichment leave them
-    (:mod:`klarsyn.storage.statistics`): this store is loaded with ``COPY`` directly."""
-    with store.begin() as connection:
-        for table in ("feedback", "enrichments"):
-            connection.execute(text(f"ANALYZE {table}"))
+def _analysed(store: Store, rows: int) -> Store:
+    """Fresh planner statistics, as Klarsyn's import and enrichment leave them: this store is
+    loaded with ``COPY`` directly."""
+    for table in (tables.feedback, tables.enrichments):
+        refresh_statistics(store, table, written=rows)
     return store
 
 

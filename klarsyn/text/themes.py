@@ -47,7 +47,7 @@ class ThemeMatcher:
         }
         self._chains: Mapping[str, TermChain[str]] = chains
         # Per language, token -> its hits; a token that starts a term of several words gets
-        # them as _Phrases, so the usual one-word terms need no further matching.
+        # them as Phrases, so the usual one-word terms need no further matching.
         self._hits: Mapping[str, Memo[str, tuple[Hit[str], ...] | Phrases[str]]] = {
             language: Memo(partial(_sorted_hits, chain)) for language, chain in chains.items()
         }

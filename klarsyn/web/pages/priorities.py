@@ -9,13 +9,12 @@ from fastapi import APIRouter, Request, Response
 from klarsyn.analytics.drivers import Driver, KeyDrivers
 from klarsyn.errors import InputError
 from klarsyn.storage.driver_inputs import theme_of
-from klarsyn.text.catalogue import stored_taxonomy
 from klarsyn.web.charts_priorities import quadrant_chart
 from klarsyn.web.deps import MirrorDep, StoreDep, UserDep
 from klarsyn.web.pages.context import layout
 from klarsyn.web.queries.priorities import REPLICATES, cached_drivers
 from klarsyn.web.scope import ScopeDep
-from klarsyn.web.templating import formatter, render
+from klarsyn.web.templating import ThemeNames, formatter, render
 
 router = APIRouter()
 MetricName = Literal["nps", "csat", "ces", "rating", "churn"]
@@ -50,7 +49,7 @@ def priorities_page(
 ) -> Response:
     fmt = formatter(request)
     t = fmt.t
-    names = {theme.id: theme.label(fmt.locale) for theme in stored_taxonomy(store).themes}
+    names = ThemeNames(store, fmt.locale).all()
     context = layout(mirror, scope) | {
         "metric": metric,
         "metric_labels": METRIC_LABELS,

@@ -27,7 +27,7 @@ from klarsyn.web.pages.themes import tree
 from klarsyn.web.queries.overview import Overview, overview
 from klarsyn.web.queries.priorities import cached_drivers, cached_themes
 from klarsyn.web.scope import ScopeDep
-from klarsyn.web.templating import formatter
+from klarsyn.web.templating import ThemeNames, formatter
 
 router = APIRouter()
 OverviewTable = Literal["headlines", "trend", "channels"]
@@ -136,7 +136,7 @@ def drivers_csv(
     metric: priorities.MetricName = "nps",
 ) -> StreamingResponse:
     locale = formatter(request).locale
-    names = {theme.id: theme.label(locale) for theme in stored_taxonomy(store).themes}
+    names = ThemeNames(store, locale).all()
     try:
         result = cached_drivers(request.app, store, scope=scope, metric=metric)
     except InputError:
