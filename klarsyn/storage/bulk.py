@@ -13,7 +13,7 @@ its own, so the server's ``COPY`` work is spread over its cores.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -133,23 +133,47 @@ def write(
     table = TABLES_BY_KIND[kind]
     if kind in UPSERT_KINDS:
         frame = frame.unique(subset=UPSERT_KINDS[kind], keep="last", maintain_order=True)
+    brought = set(frame.columns)
     rows = prepare(frame, table, run_id=run_id)
     if rows.is_empty():
         return Written(0, 0)
     if connection.dialect.name == "postgresql":
-        return _write_postgresql(connection, kind, table, rows, session or Session())
-    return _write_sqlite(connection, kind, table, rows)
+        return _write_postgresql(connection, kind, table, rows, session or Session(), brought)
+    return _write_sqlite(connection, kind, table, rows, brought)
 
 
-def _conflict_clause(kind: str, table: Table, *, distinct: str) -> str:
+def _conflict_clause(kind: str, table: Table, *, brought: Collection[str], dialect: str) -> str:
     if kind in INSERT_KINDS:
         return f"ON CONFLICT ({', '.join(INSERT_KINDS[kind])}) DO NOTHING"
     key = UPSERT_KINDS[kind]
-    changing = [c for c in write_columns(table) if c not in {key, "import_run_id", "source"}]
-    assignments = ", ".join(f"{c} = excluded.{c}" for c in [*changing, "source", "import_run_id"])
-    old = ", ".join(f"{table.name}.{c}" for c in changing)
-    new = ", ".join(f"excluded.{c}" for c in changing)
+    # A file updates only the fields it brings: a CRM export without churn dates must not
+    # erase the stored ones. Its attributes are merged into the stored attributes.
+    values = {
+        c: f"excluded.{c}"
+        for c in write_columns(table)
+        if c in brought and c not in {key, "import_run_id", "source", "attributes"}
+    }
+    if "attributes" in brought:
+        values["attributes"] = _MERGED_ATTRIBUTES[dialect].format(table=table.name)
+    assignments = ", ".join(
+        f"{c} = {v}"
+        for c, v in {
+            **values,
+            "source": "excluded.source",
+            "import_run_id": "excluded.import_run_id",
+        }.items()
+    )
+    old = ", ".join(f"{table.name}.{c}" for c in values)
+    new = ", ".join(values.values())
+    distinct = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
     return f"ON CONFLICT ({key}) DO UPDATE SET {assignments} WHERE ({old}) {distinct} ({new})"
+
+
+#: The stored attributes with a re-import's merged in; an empty cell removes the attribute.
+_MERGED_ATTRIBUTES = {
+    "sqlite": "json_patch({table}.attributes, excluded.attributes)",
+    "postgresql": "jsonb_strip_nulls({table}.attributes || excluded.attributes)",
+}
 
 
 def _count(connection: Connection, table: Table) -> int:
@@ -182,7 +206,9 @@ def import_session(connection: Connection, session: Session | None = None) -> It
         raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def _write_sqlite(connection: Connection, kind: str, table: Table, rows: pl.DataFrame) -> Written:
+def _write_sqlite(
+    connection: Connection, kind: str, table: Table, rows: pl.DataFrame, brought: set[str]
+) -> Written:
     rows = rows.with_columns(
         pl.col(pl.Datetime).dt.convert_time_zone("UTC").dt.strftime(SQLITE_TIMESTAMP_FORMAT)
     )
@@ -190,7 +216,8 @@ def _write_sqlite(connection: Connection, kind: str, table: Table, rows: pl.Data
     columns = rows.columns
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(placeholders)}) " + _conflict_clause(kind, table, distinct="IS NOT")
+        f"VALUES ({', '.join(placeholders)}) "
+        + _conflict_clause(kind, table, brought=brought, dialect="sqlite")
     )
     raw: Any = connection.connection.driver_connection
     before_rows = _count(connection, table) if kind in UPSERT_KINDS else 0
@@ -234,7 +261,12 @@ def _null_sentinels(rows: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
 
 def _write_postgresql(
-    connection: Connection, kind: str, table: Table, rows: pl.DataFrame, session: Session
+    connection: Connection,
+    kind: str,
+    table: Table,
+    rows: pl.DataFrame,
+    session: Session,
+    brought: set[str],
 ) -> Written:
     rows = rows.with_columns(
         pl.col(pl.Datetime).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S%.f+00")
@@ -257,7 +289,7 @@ def _write_postgresql(
             else:
                 cursor.execute("RELEASE SAVEPOINT klarsyn_copy")
                 return Written(new.height, 0)
-        return _write_staged(cursor, kind, table, rows)
+        return _write_staged(cursor, kind, table, rows, brought)
 
 
 def _new_facts(
@@ -288,7 +320,9 @@ def _copy(cursor: Any, table: str, rows: pl.DataFrame) -> None:
         copy.write(rows.write_csv(include_header=False))
 
 
-def _write_staged(cursor: Any, kind: str, table: Table, rows: pl.DataFrame) -> Written:
+def _write_staged(
+    cursor: Any, kind: str, table: Table, rows: pl.DataFrame, brought: set[str]
+) -> Written:
     columns = ", ".join(rows.columns)
     stage = f"klarsyn_stage_{table.name}"
     cursor.execute(
@@ -296,7 +330,7 @@ def _write_staged(cursor: Any, kind: str, table: Table, rows: pl.DataFrame) -> W
         f"AS SELECT {columns} FROM {table.name} WITH NO DATA"
     )
     _copy(cursor, stage, rows)
-    conflict = _conflict_clause(kind, table, distinct="IS DISTINCT FROM")
+    conflict = _conflict_clause(kind, table, brought=brought, dialect="postgresql")
     cursor.execute(
         f"WITH written AS (INSERT INTO {table.name} ({columns}) "
         f"SELECT {columns} FROM {stage} {conflict} RETURNING (xmax = 0) AS inserted) "

@@ -234,6 +234,35 @@ def test_customers_are_updated_when_the_crm_changes(store: Store, tmp_path: Path
     assert rows["c3"]["segment"] == "vip"
 
 
+def test_a_partial_crm_export_updates_only_what_it_brings(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,segment,region,annual_value,churned_at\n"
+        "c1,private,Syd,100,2026-03-01\nc2,business,Nord,200,\n",
+        encoding="utf-8",
+    )
+    import_file(path, kind="customers", store=store)
+    values = tmp_path / "values.csv"  # no churn dates, another attribute, one emptied
+    values.write_text("customer_id,annual_value,segment,tier\nc1,150,,gold\nc2,200,business,\n")
+    again = import_file(values, kind="customers", store=store)
+    unchanged = import_file(values, kind="customers", store=store)
+
+    assert again.counts.updated == 1 and unchanged.counts.updated == 0  # c2 did not change
+    rows = {r["customer_id"]: r for r in customers_frame(store).to_dicts()}
+    assert rows["c1"]["annual_value"] == 150.0
+    assert rows["c1"]["churned_at"] == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
+    assert (rows["c1"]["segment"], rows["c1"]["region"], rows["c1"]["tier"]) == (
+        None,
+        "Syd",
+        "gold",
+    )
+    assert (rows["c2"]["segment"], rows["c2"]["region"], rows["c2"]["tier"]) == (
+        "business",
+        "Nord",
+        None,
+    )
+
+
 def test_events_keep_their_attributes(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     path.write_text(

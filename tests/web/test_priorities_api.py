@@ -174,3 +174,23 @@ async def test_taxonomy_edits_need_csrf_and_a_role(
     assert bad.status_code == 400
     unknown = await admin.post("/themes/taxonomy/nope/deactivate", data=csrf)
     assert unknown.status_code == 404
+
+
+async def test_reimported_customer_values_reach_the_drivers(
+    admin: httpx.AsyncClient, seeded: Store, tmp_path: Path
+) -> None:
+    """A CRM export with new values updates customers in place (no new rows, no new ids)."""
+    params = {"min_customers": 10}
+    before = (await admin.get("/api/v1/drivers", params=params)).json()
+    stored = [["customer_id", "annual_value"], *([f"c{c}", "1000000"] for c in range(200))]
+    path = tmp_path / "crm.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(stored)
+    assert import_file(path, kind="customers", store=seeded).counts.updated == 200
+
+    after = (await admin.get("/api/v1/drivers", params=params)).json()
+    late = [
+        next(d for d in body["drivers"] if d["driver"] == "delivery_negative")
+        for body in (before, after)
+    ]
+    assert late[1]["value_at_stake"] > 10 * late[0]["value_at_stake"]

@@ -21,7 +21,7 @@ from klarsyn.analytics.drivers import KeyDrivers
 from klarsyn.storage.driver_inputs import DriverMetric, Level, driver_inputs, drivers_of
 from klarsyn.storage.mirror import scan_feedback
 from klarsyn.storage.store import Store
-from klarsyn.storage.tables import customers, enrichments, feedback
+from klarsyn.storage.tables import enrichments, feedback, import_runs
 from klarsyn.storage.theme_inputs import ThemeOverview, theme_overview
 from klarsyn.text.catalogue import stored_taxonomy
 from klarsyn.web.mirror_cache import MirrorCache
@@ -66,10 +66,13 @@ def result_cache(app: FastAPI) -> ResultCache:
 
 def data_version(store: Store) -> tuple[Any, ...]:
     """Changes whenever feedback is added, comments are (re-)enriched or customers change."""
+    runs = import_runs.c
     queries = (
         select(func.count(), func.max(feedback.c.id)),
         select(func.count(), func.max(enrichments.c.enriched_at)),
-        select(func.count(), func.max(customers.c.id)),
+        # Each import batch adds to its run's counts in the batch's transaction, so these move
+        # when customers or events are updated in place, which no count or id of theirs shows.
+        select(func.count(), func.sum(runs.imported), func.sum(runs.updated)),
     )
     with store.engine.connect() as connection:
         return tuple(value for query in queries for value in connection.execute(query).one())
