@@ -108,6 +108,12 @@ def test_analysis_leaves_the_cycle_collector_as_it_found_it(pipeline: TextPipeli
         ("Det tog en evighed at få min returnering godkendt", ["returns"]),
         ("Returen tog en evighet att få godkänd", ["returns"]),
         ("Toget var forsinket igjen", ["travel.delay"]),
+        # A cancellation is a travel delay only beside a flight, train or bus.
+        ("My flight got canceled and I missed my meeting", ["travel.delay"]),
+        ("The train was cancelled twice", ["travel.delay"]),
+        ("Flyet ble kansellert igjen", ["travel.delay"]),
+        ("They cancelled my membership without asking", ["loyalty"]),
+        ("Ordren ble kansellert uten beskjed", ["booking", "communication"]),
     ],
 )
 def test_words_shared_by_two_areas_follow_the_rest_of_the_comment(
