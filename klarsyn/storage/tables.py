@@ -154,6 +154,15 @@ enrichments = Table(
     Column("enriched_at", UTCDateTime, nullable=False),
 )
 
+#: A counter per kind of change that no id or count shows (comments read again in place),
+#: moved in the transaction of each such write, so readers notice it without a scan.
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
 #: Tables an import writes to, by import kind.
 TABLES_BY_KIND = {
     "feedback": feedback,

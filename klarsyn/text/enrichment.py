@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
+from klarsyn.storage import revisions
 from klarsyn.storage.columnar import read_frame
 from klarsyn.storage.statistics import refresh_statistics
 from klarsyn.storage.store import Store
@@ -157,6 +158,7 @@ def _write(
     ]
     if rows:
         connection.execute(insert(enrichments), rows)
+        revisions.bump(connection, revisions.ENRICHMENTS)
 
 
 def enrichments_frame(store: Store) -> pl.DataFrame:

@@ -5,8 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
+
+from klarsyn.collect.importer import import_file
+from klarsyn.storage.mirror import refresh
 from klarsyn.storage.store import Store
+from klarsyn.web import mirror_cache
 from klarsyn.web.mirror_cache import MEMO_ENTRIES, MirrorCache
 from klarsyn.web.scope import make_scope
 
@@ -63,3 +69,33 @@ def test_a_rolling_window_is_the_same_question_within_a_minute() -> None:
         period="7d", now=datetime(2026, 6, 30, 12, 0, tzinfo=UTC), time_zone="Europe/Stockholm"
     )
     assert on_the_minute.until == datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+
+
+def test_the_mirror_is_checked_against_the_store_only_when_the_version_moved(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scans: list[int] = []
+
+    def counted(of: Store) -> int:
+        scans.append(1)
+        return refresh(of)
+
+    monkeypatch.setattr(mirror_cache, "refresh", counted)
+    cache = MirrorCache(store, max_age=5.0)
+    path = tmp_path / "feedback.csv"
+    path.write_text("id,received_at,nps,text\n1,2026-06-01,9,Bra\n", encoding="utf-8")
+    import_file(path, kind="feedback", store=store)
+    cache._refresh()
+    cache._refresh()  # nothing changed: no scan
+    assert len(scans) == 1
+    assert cache.scan().collect().height == 1
+
+    path.write_text("id,received_at,nps,text\n2,2026-06-02,3,Dåligt\n", encoding="utf-8")
+    import_file(path, kind="feedback", store=store)
+    cache._refresh()
+    assert len(scans) == 2
+    assert cache.scan().collect().height == 2
+
+    monkeypatch.setattr(mirror_cache, "FULL_CHECK_SECONDS", 0.0)  # a full check is due
+    cache._refresh()
+    assert len(scans) == 3

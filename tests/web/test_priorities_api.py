@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from klarsyn.collect.importer import import_file
+from klarsyn.storage.revisions import data_version
 from klarsyn.storage.store import Store
 from klarsyn.text.background import current_job
 from klarsyn.text.catalogue import stored_taxonomy
@@ -194,3 +195,19 @@ async def test_reimported_customer_values_reach_the_drivers(
         for body in (before, after)
     ]
     assert late[1]["value_at_stake"] > 10 * late[0]["value_at_stake"]
+
+
+def test_every_batch_of_a_reenrichment_moves_the_data_version(seeded: Store) -> None:
+    """Comments read again keep their ids and their number; results must still be recomputed
+    after each batch, not only after the first."""
+    versions = []
+    enrich_store(
+        seeded,
+        pipeline=build_pipeline(),
+        now=datetime(2026, 7, 1, tzinfo=UTC),
+        batch_size=50,
+        everything=True,
+        progress=lambda done, total: versions.append(data_version(seeded)),
+    )
+    assert len(versions) == 5  # before the first batch and after each of four
+    assert len(set(versions)) == len(versions)

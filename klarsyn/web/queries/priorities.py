@@ -15,13 +15,12 @@ from typing import Any, TypeVar
 
 import polars as pl
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from klarsyn.analytics.drivers import KeyDrivers
+from klarsyn.storage import revisions
 from klarsyn.storage.driver_inputs import DriverMetric, Level, driver_inputs, drivers_of
 from klarsyn.storage.mirror import scan_feedback
 from klarsyn.storage.store import Store
-from klarsyn.storage.tables import enrichments, feedback, import_runs
 from klarsyn.storage.theme_inputs import ThemeOverview, theme_overview
 from klarsyn.text.catalogue import stored_taxonomy
 from klarsyn.web.mirror_cache import MirrorCache
@@ -64,28 +63,13 @@ def result_cache(app: FastAPI) -> ResultCache:
     return cache
 
 
-def data_version(store: Store) -> tuple[Any, ...]:
-    """Changes whenever feedback is added, comments are (re-)enriched or customers change."""
-    runs = import_runs.c
-    queries = (
-        select(func.count(), func.max(feedback.c.id)),
-        select(func.count(), func.max(enrichments.c.enriched_at)),
-        # Each import batch adds to its run's counts in the batch's transaction, so these move
-        # when customers or events are updated in place, which no count or id of theirs shows.
-        select(func.count(), func.sum(runs.imported), func.sum(runs.updated)),
-    )
-    with store.engine.connect() as connection:
-        return tuple(value for query in queries for value in connection.execute(query).one())
-
-
 def current_version(app: FastAPI, store: Store) -> tuple[Any, ...]:
-    """:func:`data_version`, checked in the background every few seconds, as the mirror is.
-
-    Its counts read every row (a second at 10,000,000): no request waits for them after the
-    first, so results keyed by the version are at most a few seconds behind the store.
-    """
+    """:func:`data_version`, checked in the background every few seconds, as the mirror is,
+    so results keyed by the version are at most a few seconds behind the store."""
     mirror: MirrorCache = app.state.mirror
-    return mirror.current("data-version", lambda: data_version(store), max_age=mirror.max_age)
+    return mirror.current(
+        "data-version", lambda: revisions.data_version(store), max_age=mirror.max_age
+    )
 
 
 def scope_key(scope: Scope) -> tuple[Any, ...]:
