@@ -134,6 +134,14 @@ async def test_the_explain_page_names_the_themes_of_the_change(
     assert "region = west" in themes  # a symptom of the cause found
 
 
+async def test_a_change_within_normal_variation_is_not_a_missing_cause(
+    viewer: httpx.AsyncClient,
+) -> None:
+    page = (await viewer.get("/explain?month=2026-05&vs=2026-04")).text
+    assert "within normal variation" in page
+    assert "data-no-cause" not in page and 'data-spec="waterfall"' not in page
+
+
 async def test_the_explain_page_without_feedback_says_so(viewer: httpx.AsyncClient) -> None:
     response = await viewer.get("/explain?month=2030-01")
     assert response.status_code == 200
