@@ -4,7 +4,8 @@ The rules are the ones a reader applies without thinking: a negator flips the wo
 (*inte bra*, *ikke god*), an intensifier or an all-caps word strengthens it, an excess word turns
 a neutral measure into a complaint (*för lång väntetid*, *too expensive*), and after a contrast
 word (*men*, *but*, *mutta*) the second half of a sentence outweighs the first. Exclamation marks
-strengthen a sentence and a question weakens it, since questions are mostly requests.
+strengthen a sentence and a question weakens it, since questions are mostly requests; a question
+answered with a bare no (*Prisvärt? Knappast.*) reads as its negation.
 
 Scores are sums of valences squashed into [-1, 1]; a theme mention takes the score of its
 clause, so "kind staff but the delivery was late" praises one theme and slams the other.
@@ -28,6 +29,8 @@ THRESHOLD = 0.2
 # How fast the squashed score saturates: one clear word ("bra", 2) gives about 0.58.
 _SATURATION = 8.0
 _LOOKBACK = 3
+_QUESTION = 0.6  # a question's weight: mostly a request, not a verdict
+_LONGEST_DENIAL = 5  # words
 # Distinct tokens remembered per language before starting afresh (bounds memory).
 _REMEMBERED = 500_000
 
@@ -90,6 +93,7 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
     sentence_starts = [0]
     sentence_start = 0
     scored: list[int] = []  # tokens of this sentence given a valence, which later rules scale
+    asked: list[tuple[list[int], int]] = []  # questions with a valence: their tokens, next start
     after_contrast = False
     skip_to = 0  # tokens before this belong to a longer term already read
     for i in compress(range(n), notable):
@@ -99,6 +103,8 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         if kind != WORD:
             if kind == BOUNDARY:
                 _punctuate(valences, scored, text[i])
+                if scored and "?" in text[i]:
+                    asked.append((scored, i + 1))
                 clause_starts.append(i + 1)
                 sentence_starts.append(i + 1)
                 sentence_start, after_contrast, scored = i + 1, False, []
@@ -135,6 +141,12 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
                 valence *= 1.3
             valences[i] = valence * (1.5 if after_contrast else 1.0)
             scored.append(i)
+    for question, answer in asked:
+        if _denial(tokens, answer, rules.denials):
+            for j in question:
+                # As if negated in place: "not value for money" (the question's damping undone).
+                valence = valences[j] / _QUESTION
+                valences[j] = -valence * (0.75 if valence > 0 else 0.5)
     # Clause and sentence starts are ascending: a token's clause is the last start at or
     # before it. Only the few tokens with a valence are placed.
     clause_scores = [0.0] * len(clause_starts)
@@ -170,10 +182,25 @@ def _remember(token: str, rules: LanguageRules) -> bool:
     return notable
 
 
+def _denial(tokens: Tokens, start: int, denials: frozenset[tuple[str, ...]]) -> bool:
+    """Whether the sentence from ``start`` is nothing but a denial ("Knappast.", "Not really!")."""
+    words: list[str] = []
+    text, kinds = tokens.text, tokens.kinds
+    for k in range(start, len(text)):
+        kind = kinds[k]
+        if kind == BOUNDARY:
+            break
+        if kind == WORD:
+            words.append(text[k])
+            if len(words) > _LONGEST_DENIAL:
+                return False
+    return tuple(words) in denials
+
+
 def _punctuate(valences: list[float], scored: list[int], boundary: str) -> None:
     factor = 1.0 + 0.15 * min(boundary.count("!"), 3)
     if "?" in boundary:
-        factor *= 0.6
+        factor *= _QUESTION
     if factor != 1.0:
         for j in scored:
             valences[j] *= factor

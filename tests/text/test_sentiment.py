@@ -44,6 +44,26 @@ def score(text: str, language: str, lexicon: Lexicon) -> float:
         ("en", "The service could have been better", "negative"),
         ("sv", "Kvaliteten överträffade förväntningarna. Fortsätt så!", "positive"),
         ("da", "Der var en revne i billedet", "negative"),
+        ("da", "Øv. Har skrevet tre gange uden svar.", "negative"),
+        ("en", "Found the same thing for half the price elsewhere.", "negative"),
+        # A question answered with a bare no is its negation.
+        ("sv", "Prisvärt? Knappast.", "negative"),
+        ("en", "Good value? Not really.", "negative"),
+        ("nb", "God service? Nei.", "negative"),
+        ("fi", "Hyvä palvelu? Ei todellakaan.", "negative"),
+        ("en", "Good value? Yes!", "positive"),
+        # Sign-offs and courtesy formulas are no verdict; e-mails and tickets end with them.
+        ("sv", "Hur lång är leveranstiden? Med vänliga hälsningar, Eva", "neutral"),
+        ("da", "Hvornår kommer pakken? Venlig hilsen Hanne", "neutral"),
+        ("nb", "Når kommer pakken? Vennlig hilsen Per", "neutral"),
+        ("en", "Where is my parcel? Kind regards, John", "neutral"),
+        ("fi", "Missä pakettini on? Ystävällisin terveisin Matti", "neutral"),
+        ("en", "Kindly refund my money", "neutral"),
+        ("nb", "Det samme kostet halvparten hos konkurrenten. Takk på forhånd", "negative"),
+        ("sv", "Öppettiderna passar inte någon som jobbar. Skärpning!", "negative"),
+        ("sv", "Vänlig personal", "positive"),
+        ("sv", "Vilseledande marknadsföring. Kundtjänst lade på.", "negative"),
+        ("nb", "Kundeservicen er helt overbelastet, kommer ikke gjennom.", "negative"),
     ],
 )
 def test_comment_sentiment(language: str, text: str, expected: str, lexicon: Lexicon) -> None:
@@ -54,6 +74,14 @@ def test_negation_flips_and_softens(lexicon: Lexicon) -> None:
     assert score("bra", "sv", lexicon) > 0 > score("inte bra", "sv", lexicon)
     assert score("not bad", "en", lexicon) > 0
     assert score("not bad", "en", lexicon) < -score("bad", "en", lexicon)
+
+
+def test_only_a_whole_denial_answers_a_question(lexicon: Lexicon) -> None:
+    asked = score("Bra service?", "sv", lexicon)
+    assert asked > 0
+    assert score("Bra service? Nej.", "sv", lexicon) < 0
+    # Not a bare no: the question keeps its own reading.
+    assert score("Bra service? Nej, det tycker jag.", "sv", lexicon) == asked
 
 
 def test_intensifiers_and_shouting_strengthen(lexicon: Lexicon) -> None:
