@@ -38,6 +38,8 @@ class LanguageRules:
     excess_targets: frozenset[str]
     contrast: frozenset[str]
     prefixes: tuple[str, ...]
+    # Negators that follow the word they negate, as after a verb in Scandinavian word order.
+    negators_after: frozenset[str] = frozenset()
     # Whole sentences that answer a question with no ("Prisvärt? Knappast."), as word tuples.
     denials: frozenset[tuple[str, ...]] = frozenset()
     # token -> (its own valence, whether a longer term may start at it), filled as words come
@@ -115,6 +117,7 @@ def parse_lexicon(texts: Mapping[str, str]) -> Lexicon:
             excess_targets=frozenset(str(w) for w in doc.get("excess_targets", [])),
             contrast=frozenset(str(w) for w in doc.get("contrast", [])),
             prefixes=tuple(str(p) for p in doc.get("intensifying_prefixes", [])),
+            negators_after=frozenset(str(w) for w in doc.get("negators_after", [])),
             denials=frozenset(tuple(str(d).split()) for d in doc.get("denials", [])),
         )
     emojis = {str(k): float(v) for k, v in (common.get("emojis") or {}).items()}

@@ -1,7 +1,8 @@
 """Layer-1 sentiment: the built-in lexicon and rules, per comment, clause and sentence.
 
 The rules are the ones a reader applies without thinking: a negator flips the word after it
-(*inte bra*, *ikke god*), an intensifier or an all-caps word strengthens it, an excess word turns
+(*inte bra*, *ikke god*), or the verb before it in Scandinavian word order (*rekommenderar
+inte*), an intensifier or an all-caps word strengthens it, an excess word turns
 a neutral measure into a complaint (*för lång väntetid*, *too expensive*), and after a contrast
 word (*men*, *but*, *mutta*) the second half of a sentence outweighs the first. Exclamation marks
 strengthen a sentence and a question weakens it, since questions are mostly requests; a question
@@ -88,6 +89,7 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
     resolved, contrast, modifiers = rules.resolved, rules.contrast, rules.modifiers
     shouted = tokens.shouted
     excess, excess_targets = rules.excess, rules.excess_targets
+    negators_after = rules.negators_after
     valences = [0.0] * n
     clause_starts = [0]
     sentence_starts = [0]
@@ -135,8 +137,17 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         elif i and text[i - 1] in excess and token in excess_targets:
             valence = -1.5
         if valence is not None:
-            if not modifiers.isdisjoint(text[max(sentence_start, i - _LOOKBACK) : i]):
+            before = text[max(sentence_start, i - _LOOKBACK) : i]
+            if not modifiers.isdisjoint(before):
                 valence = _modify(valence, tokens, i, sentence_start, rules)
+            after = max(i + 1, skip_to)
+            if (
+                after < n
+                and text[after] in negators_after
+                and kinds[after] == WORD
+                and rules.negators.isdisjoint(before)
+            ):
+                valence = _negated(valence)
             if shouted[i]:
                 valence *= 1.3
             valences[i] = valence * (1.5 if after_contrast else 1.0)
@@ -145,8 +156,7 @@ def read_sentiment(tokens: Tokens, *, rules: LanguageRules, emojis: Mapping[str,
         if _denial(tokens, answer, rules.denials):
             for j in question:
                 # As if negated in place: "not value for money" (the question's damping undone).
-                valence = valences[j] / _QUESTION
-                valences[j] = -valence * (0.75 if valence > 0 else 0.5)
+                valences[j] = _negated(valences[j] / _QUESTION)
     # Clause and sentence starts are ascending: a token's clause is the last start at or
     # before it. Only the few tokens with a valence are placed.
     clause_scores = [0.0] * len(clause_starts)
@@ -238,7 +248,9 @@ def _modify(
             scaled = True
         elif j == i - 1 and word in rules.excess and valence < 0:
             valence *= 1.3
-    if negated:
-        # "not bad" is faint praise, "not good" a clear complaint.
-        valence = -valence * (0.75 if valence > 0 else 0.5)
-    return valence
+    return _negated(valence) if negated else valence
+
+
+def _negated(valence: float) -> float:
+    # "not bad" is faint praise, "not good" a clear complaint.
+    return -valence * (0.75 if valence > 0 else 0.5)

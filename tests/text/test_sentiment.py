@@ -64,6 +64,17 @@ def score(text: str, language: str, lexicon: Lexicon) -> float:
         ("sv", "Vänlig personal", "positive"),
         ("sv", "Vilseledande marknadsföring. Kundtjänst lade på.", "negative"),
         ("nb", "Kundeservicen er helt overbelastet, kommer ikke gjennom.", "negative"),
+        # A verb's negation follows it in Scandinavian word order.
+        ("sv", "Min beställning dröjde en evighet. Rekommenderar inte.", "negative"),
+        ("da", "Anbefales ikke", "negative"),
+        ("nb", "Jeg anbefaler ikke denne butikken", "negative"),
+        ("sv", "Klagar inte!", "positive"),
+        ("en", "My order took forever. Wouldn't recommend.", "negative"),
+        ("en", "Couldn't be happier!", "positive"),
+        # Words that start like a verdict but are not one: an order ("bestilling"), a call.
+        ("nb", "Ringte dere om bestillingen min.", "neutral"),
+        ("da", "Kan man ringe til jer om aftenen?", "neutral"),
+        ("da", "Ringe kvalitet", "negative"),
     ],
 )
 def test_comment_sentiment(language: str, text: str, expected: str, lexicon: Lexicon) -> None:
@@ -74,6 +85,14 @@ def test_negation_flips_and_softens(lexicon: Lexicon) -> None:
     assert score("bra", "sv", lexicon) > 0 > score("inte bra", "sv", lexicon)
     assert score("not bad", "en", lexicon) > 0
     assert score("not bad", "en", lexicon) < -score("bad", "en", lexicon)
+
+
+def test_a_short_comment_read_as_a_neighbour_language_keeps_its_negation(
+    lexicon: Lexicon,
+) -> None:
+    # Language ID often takes "Inte bra" for Norwegian.
+    assert score("Inte bra", "nb", lexicon) < 0 < score("bra", "nb", lexicon)
+    assert score("Ikke god", "sv", lexicon) < 0
 
 
 def test_only_a_whole_denial_answers_a_question(lexicon: Lexicon) -> None:
