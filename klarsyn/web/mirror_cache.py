@@ -57,8 +57,9 @@ class MirrorCache:
                 self._scanned = (now, version)
             self._checked = time.monotonic()
 
-    def scan(self) -> pl.LazyFrame:
-        """All feedback, at most about ``max_age`` seconds behind the store."""
+    def _check(self) -> None:
+        """Refresh when the last check is older than ``max_age``: in the request the first
+        time (or in tests), in a background thread afterwards."""
         stale = time.monotonic() - self._checked > self.max_age
         if stale and (self.max_age == 0 or not parts(self.store.columnar_dir / "feedback")):
             self._refresh()
@@ -66,7 +67,20 @@ class MirrorCache:
             self._checked = time.monotonic()  # one refresh at a time, not one per request
             self._running = threading.Thread(target=self._refresh, daemon=True)
             self._running.start()
+
+    def scan(self) -> pl.LazyFrame:
+        """All feedback, at most about ``max_age`` seconds behind the store."""
+        self._check()
         return scan_feedback(self.store, refreshed=False)
+
+    def version(self) -> tuple[Any, ...]:
+        """The store's data version (:func:`data_version`) at the mirror's last check, so
+        results keyed by it match the mirror they were computed from."""
+        self._check()
+        if self._scanned is None:  # an existing mirror, checked in the background so far
+            self._refresh()
+        assert self._scanned is not None
+        return self._scanned[1]
 
     def memo(self, key: str, compute: Callable[[], T], *, max_age: float = 600.0) -> T:
         """``compute()``, remembered for ``max_age`` seconds (filter menus change rarely)."""

@@ -73,7 +73,7 @@ def explained(
             return exc
 
     # The same question over the same data has the same answer: remember it per data version.
-    asked = (metric, month, vs, sorted(where.items()), current_version(app, store))
+    asked = (metric, month, vs, sorted(where.items()), current_version(app))
     return mirror.memo(f"explain:{asked!r}", compute, max_age=600.0)
 
 

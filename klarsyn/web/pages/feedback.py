@@ -62,7 +62,7 @@ def feedback_list(
         "page": page,
         "before": before,
         "total": mirror.memo(
-            f"matching:{(scope_key(scope), search, current_version(request.app, store))!r}",
+            f"matching:{(scope_key(scope), search, current_version(request.app))!r}",
             lambda: matching(mirror, scope, search),
         ),
         "newest": newest_id(store),

@@ -40,7 +40,7 @@ def overview_page(
 ) -> Response:
     t = formatter(request).t
     # The same view over the same data has the same numbers: remembered per data version.
-    asked = (scope_key(scope), now.date(), current_version(request.app, store))
+    asked = (scope_key(scope), now.date(), current_version(request.app))
     data = mirror.memo(
         f"overview:{asked!r}",
         lambda: overview(mirror, scope=scope, time_zone=settings.timezone, now=now),

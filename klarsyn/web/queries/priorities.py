@@ -17,7 +17,6 @@ import polars as pl
 from fastapi import FastAPI
 
 from klarsyn.analytics.drivers import KeyDrivers
-from klarsyn.storage import revisions
 from klarsyn.storage.driver_inputs import DriverMetric, Level, driver_inputs, drivers_of
 from klarsyn.storage.mirror import scan_feedback
 from klarsyn.storage.store import Store
@@ -63,13 +62,11 @@ def result_cache(app: FastAPI) -> ResultCache:
     return cache
 
 
-def current_version(app: FastAPI, store: Store) -> tuple[Any, ...]:
-    """:func:`data_version`, checked in the background every few seconds, as the mirror is,
-    so results keyed by the version are at most a few seconds behind the store."""
+def current_version(app: FastAPI) -> tuple[Any, ...]:
+    """The data version the dashboard's mirror was last checked at, at most a few seconds
+    behind the store."""
     mirror: MirrorCache = app.state.mirror
-    return mirror.current(
-        "data-version", lambda: revisions.data_version(store), max_age=mirror.max_age
-    )
+    return mirror.version()
 
 
 def scope_key(scope: Scope) -> tuple[Any, ...]:
@@ -94,7 +91,7 @@ def cached_drivers(
     min_customers: int = 30,
 ) -> KeyDrivers:
     """Key drivers of ``metric`` for the feedback in ``scope`` (see `drivers_of`)."""
-    key = ("drivers", current_version(app, store), scope_key(scope), metric, level, min_customers)
+    key = ("drivers", current_version(app), scope_key(scope), metric, level, min_customers)
 
     def compute() -> KeyDrivers:
         where, _ = _filters(store, scope)
@@ -111,7 +108,7 @@ def cached_themes(
     taxonomy = stored_taxonomy(store)
     key = (
         "themes",
-        current_version(app, store),
+        current_version(app),
         taxonomy.version,
         scope_key(scope),
         level,
